@@ -1,0 +1,167 @@
+package codec
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsse"
+)
+
+// Decode parses a SOAP envelope. It fails only when the input is not a usable envelope; every
+// other problem is recorded on the message (see Check).
+func Decode(raw []byte, opt Options) (*Message, error) {
+	if len(raw) == 0 {
+		return nil, &Error{Problem{Line: 1, Column: 1, Element: "-", Reason: "empty input: not an XML document"}}
+	}
+	if len(raw) > opt.maxSize() {
+		return nil, &Error{Problem{Line: 1, Column: 1, Element: "-", Reason: fmt.Sprintf("message of %d bytes exceeds the limit of %d bytes", len(raw), opt.maxSize())}}
+	}
+	if p, bad := findDoctype(raw); bad {
+		return nil, &Error{p}
+	}
+	doc := etree.NewDocument()
+	doc.ReadSettings.PreserveCData = true
+	doc.ReadSettings.PreserveDuplicateAttrs = true
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return nil, &Error{syntaxProblem(raw, err)}
+	}
+	root := doc.Root()
+	if root == nil {
+		return nil, &Error{Problem{Line: 1, Column: 1, Element: "-", Reason: "no document element: not an XML document"}}
+	}
+	if err := checkDepth(root, opt.maxDepth()); err != nil {
+		return nil, &Error{Problem{Line: 0, Column: 0, Element: "-", Reason: err.Error()}}
+	}
+	m := &Message{Doc: doc, Envelope: root, raw: raw}
+	v, ok := soap.VersionOf(root.NamespaceURI())
+	if !ok || root.Tag != "Envelope" {
+		m.raw = raw
+		return nil, &Error{m.problemAt(root, fmt.Sprintf("document element {%s}%s is not a SOAP 1.1 or 1.2 Envelope", root.NamespaceURI(), root.Tag))}
+	}
+	m.SOAP = v
+	d := &decoder{m: m}
+	d.readEnvelope(root)
+	return m, nil
+}
+
+func (d *decoder) readEnvelope(root *etree.Element) {
+	ns := d.m.SOAP.Namespace()
+	c := childrenOf(root)
+	d.m.Header = c.take(ns, "Header")
+	d.m.Body = c.take(ns, "Body")
+	if d.m.Body == nil {
+		d.problem(root, "the Envelope has no Body (SOAP "+d.m.SOAP.String()+")")
+	}
+	if rest := c.rest(); len(rest) > 0 && d.m.SOAP == soap.V12 {
+		d.unexpected(root, rest)
+	}
+	if d.m.Header != nil {
+		for _, h := range d.m.Header.ChildElements() {
+			d.readHeader(h)
+		}
+	}
+	if d.m.Body != nil {
+		kids := d.m.Body.ChildElements()
+		d.m.BodyCount = len(kids)
+		if len(kids) > 0 {
+			d.m.BodyElem = kids[0]
+			if f, ok := bodyReaders[qname(kids[0])]; ok {
+				d.m.Payload = f(d, kids[0])
+			}
+		}
+	}
+}
+
+func (d *decoder) readHeader(el *etree.Element) {
+	h := Header{Name: qname(el), El: el}
+	env := d.m.SOAP.Namespace()
+	if mu, ok := attrNS(el, env, soap.AttrMustUnderstand); ok {
+		h.MustUnderstandRaw = mu
+		switch mu {
+		case "1", "true":
+			h.MustUnderstand = true
+		case "0", "false":
+		default:
+			d.problem(el, fmt.Sprintf("mustUnderstand=%q is not a boolean", mu))
+		}
+	}
+	roleAttr := soap.AttrRole12
+	if d.m.SOAP == soap.V11 {
+		roleAttr = soap.AttrActor11
+	}
+	h.Role, _ = attrNS(el, env, roleAttr)
+	h.ID, _ = attrNS(el, wsse.NSWSU, "Id")
+	if v, ok := wsa.VersionOf(h.Name.Space); ok && wsa.IsHeader(h.Name.Local) {
+		d.readAddressing(v, el, &h)
+	} else if f, ok := headerReaders[h.Name]; ok {
+		h.Value = f(d, el)
+	}
+	d.m.Headers = append(d.m.Headers, h)
+}
+
+// findDoctype refuses any DOCTYPE in the prolog: SOAP forbids a DTD (SOAP 1.2 Part 1 §5;
+// SOAP 1.1 §3), and refusing it is what keeps entity-expansion attacks out.
+func findDoctype(raw []byte) (Problem, bool) {
+	i := 0
+	if bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")) {
+		i = 3
+	}
+	for i < len(raw) {
+		switch {
+		case raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\r' || raw[i] == '\n':
+			i++
+		case bytes.HasPrefix(raw[i:], []byte("<?")):
+			j := bytes.Index(raw[i:], []byte("?>"))
+			if j < 0 {
+				return Problem{}, false
+			}
+			i += j + 2
+		case bytes.HasPrefix(raw[i:], []byte("<!--")):
+			j := bytes.Index(raw[i:], []byte("-->"))
+			if j < 0 {
+				return Problem{}, false
+			}
+			i += j + 3
+		case bytes.HasPrefix(raw[i:], []byte("<!DOCTYPE")):
+			line := bytes.Count(raw[:i], []byte("\n")) + 1
+			col := i - bytes.LastIndexByte(raw[:i], '\n')
+			return Problem{Line: line, Column: col, Element: "-", Reason: "a DOCTYPE is not allowed in a SOAP message (SOAP 1.2 Part 1 §5): refused, no entity is expanded"}, true
+		default:
+			return Problem{}, false
+		}
+	}
+	return Problem{}, false
+}
+
+func syntaxProblem(raw []byte, err error) Problem {
+	p := Problem{Line: 1, Column: 1, Element: "-", Reason: "not well-formed XML: " + err.Error()}
+	var line int
+	if _, e := fmt.Sscanf(err.Error(), "XML syntax error on line %d", &line); e == nil {
+		p.Line = line
+	}
+	return p
+}
+
+// checkDepth bounds element nesting without recursion.
+func checkDepth(root *etree.Element, max int) error {
+	type item struct {
+		e *etree.Element
+		d int
+	}
+	stack := []item{{root, 1}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.d > max {
+			return fmt.Errorf("element nesting deeper than %d levels", max)
+		}
+		for _, c := range it.e.ChildElements() {
+			stack = append(stack, item{c, it.d + 1})
+		}
+	}
+	return nil
+}

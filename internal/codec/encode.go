@@ -1,0 +1,355 @@
+package codec
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+
+	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/wire"
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsse"
+)
+
+// Attrs are the SOAP attributes of a header block.
+type Attrs struct {
+	MustUnderstand bool
+	Role           string
+	ID             string // wsu:Id, needed when the header is signed
+}
+
+// Envelope is what Encode writes: typed headers and body content.
+type Envelope struct {
+	SOAP       soap.Version
+	Addressing *wsa.Headers
+	// AddressingAttrs gives per-header attributes of addressing headers, by local name
+	// ("Action", "To", ...).
+	AddressingAttrs map[string]Attrs
+	// Headers are written after the addressing headers, in order. Value is a typed wire
+	// value, a wire.Any or an *etree.Element.
+	Headers []Header
+	// Body holds the body children: typed values, wire.Any or *etree.Element.
+	Body   []any
+	BodyID string // wsu:Id of the Body
+}
+
+type validator interface{ Validate() error }
+
+// Encode writes env as bytes.
+func Encode(env *Envelope, opt Options) ([]byte, error) {
+	doc, err := Build(env, opt)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := doc.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// Build constructs the envelope tree. Unless opt.AllowIllegal is set, every typed value must
+// pass its Validate rules.
+func Build(env *Envelope, opt Options) (*etree.Document, error) {
+	if !opt.AllowIllegal {
+		if err := validateEnvelope(env); err != nil {
+			return nil, fmt.Errorf("encode: %w (set AllowIllegal to write it anyway)", err)
+		}
+	}
+	doc := etree.NewDocument()
+	w := &writer{soap: env.SOAP, prefixes: map[string]string{}, used: map[string]string{}}
+	ens := env.SOAP.Namespace()
+	if env.Addressing != nil {
+		w.wsa = env.Addressing.Version
+	}
+	w.root = doc.CreateElement("s:Envelope")
+	w.declare("s", ens)
+	var hdr *etree.Element
+	if env.Addressing != nil || len(env.Headers) > 0 {
+		hdr = w.elem(w.root, ens, "s", "Header")
+	}
+	if env.Addressing != nil {
+		w.writeAddressingAttrs(hdr, env.Addressing, env.AddressingAttrs)
+	}
+	for _, h := range env.Headers {
+		el, err := w.value(hdr, h.Value)
+		if err != nil {
+			return nil, err
+		}
+		w.headerAttrs(el, Attrs{MustUnderstand: h.MustUnderstand, Role: h.Role, ID: h.ID})
+	}
+	body := w.elem(w.root, ens, "s", "Body")
+	if env.BodyID != "" {
+		w.wsuID(body, env.BodyID)
+	}
+	for _, b := range env.Body {
+		if _, err := w.value(body, b); err != nil {
+			return nil, err
+		}
+	}
+	return doc, nil
+}
+
+func validateEnvelope(env *Envelope) error {
+	check := func(v any) error {
+		if val, ok := v.(validator); ok && !isNil(v) {
+			return val.Validate()
+		}
+		return nil
+	}
+	for _, h := range env.Headers {
+		if err := check(h.Value); err != nil {
+			return fmt.Errorf("header %T: %w", h.Value, err)
+		}
+	}
+	for _, b := range env.Body {
+		if err := check(b); err != nil {
+			return fmt.Errorf("body %T: %w", b, err)
+		}
+	}
+	return nil
+}
+
+func isNil(v any) bool {
+	rv := reflect.ValueOf(v)
+	return !rv.IsValid() || (rv.Kind() == reflect.Pointer && rv.IsNil())
+}
+
+func typeKey(v any) string { return reflect.TypeOf(v).String() }
+
+// writer builds elements, declaring each namespace once on the Envelope.
+type writer struct {
+	soap                 soap.Version
+	root                 *etree.Element
+	prefixes             map[string]string // namespace -> prefix
+	used                 map[string]string // prefix -> namespace
+	mustUnderstandAction bool
+	wsa                  wsa.Version
+}
+
+func (w *writer) declare(prefix, ns string) {
+	w.prefixes[ns] = prefix
+	w.used[prefix] = ns
+	w.root.CreateAttr("xmlns:"+prefix, ns)
+}
+
+// prefixFor returns the prefix bound to ns, binding the wanted one (or a free variant).
+func (w *writer) prefixFor(ns, want string) string {
+	if p, ok := w.prefixes[ns]; ok {
+		return p
+	}
+	p := want
+	for i := 2; ; i++ {
+		if _, taken := w.used[p]; !taken {
+			break
+		}
+		p = fmt.Sprintf("%s%d", want, i)
+	}
+	w.declare(p, ns)
+	return p
+}
+
+func (w *writer) elem(parent *etree.Element, ns, prefix, local string) *etree.Element {
+	return parent.CreateElement(w.prefixFor(ns, prefix) + ":" + local)
+}
+
+func (w *writer) textElem(parent *etree.Element, ns, prefix, local, value string) *etree.Element {
+	el := w.elem(parent, ns, prefix, local)
+	el.SetText(value)
+	return el
+}
+
+func (w *writer) attrNS(el *etree.Element, ns, prefix, local, value string) {
+	el.CreateAttr(w.prefixFor(ns, prefix)+":"+local, value)
+}
+
+func (w *writer) wsuID(el *etree.Element, id string) { w.attrNS(el, wsse.NSWSU, "wsu", "Id", id) }
+
+func (w *writer) header(hdr *etree.Element, ns, prefix, local, value string, _ bool) *etree.Element {
+	return w.textElem(hdr, ns, prefix, local, value)
+}
+
+func (w *writer) headerAttrs(el *etree.Element, a Attrs) {
+	if el == nil {
+		return
+	}
+	ens := w.soap.Namespace()
+	if a.MustUnderstand {
+		v := "true"
+		if w.soap == soap.V11 {
+			v = "1"
+		}
+		w.attrNS(el, ens, "s", soap.AttrMustUnderstand, v)
+	}
+	if a.Role != "" {
+		name := soap.AttrRole12
+		if w.soap == soap.V11 {
+			name = soap.AttrActor11
+		}
+		w.attrNS(el, ens, "s", name, a.Role)
+	}
+	if a.ID != "" {
+		w.wsuID(el, a.ID)
+	}
+}
+
+func (w *writer) writeAddressingAttrs(hdr *etree.Element, a *wsa.Headers, attrs map[string]Attrs) {
+	before := len(hdr.ChildElements())
+	w.writeAddressing(hdr, a, nil)
+	for _, el := range hdr.ChildElements()[before:] {
+		w.headerAttrs(el, attrs[el.Tag])
+	}
+}
+
+// value writes one typed value, generic element or raw element under parent.
+func (w *writer) value(parent *etree.Element, v any) (*etree.Element, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, fmt.Errorf("encode: nil value")
+	case *etree.Element:
+		c := copyInScope(x)
+		parent.AddChild(c)
+		return c, nil
+	case wire.Any:
+		return w.any(parent, x), nil
+	case *wire.Any:
+		return w.any(parent, *x), nil
+	}
+	f, ok := writers[typeKey(v)]
+	if !ok {
+		return nil, fmt.Errorf("encode: no writer for %T", v)
+	}
+	return f(w, parent, v), nil
+}
+
+func (w *writer) anys(parent *etree.Element, as []wire.Any) {
+	for _, a := range as {
+		w.any(parent, a)
+	}
+}
+
+func (w *writer) any(parent *etree.Element, a wire.Any) *etree.Element {
+	var el *etree.Element
+	if a.Name.Space == "" {
+		el = parent.CreateElement(a.Name.Local)
+		if w.defaultNSInScope(parent) {
+			el.CreateAttr("xmlns", "")
+		}
+	} else {
+		want := a.Prefix
+		if want == "" {
+			want = "ns"
+		}
+		el = w.elem(parent, a.Name.Space, want, a.Name.Local)
+	}
+	for _, at := range a.Attrs {
+		if at.Name.Space == "" {
+			el.CreateAttr(at.Name.Local, at.Value)
+		} else if at.Name.Space == "http://www.w3.org/XML/1998/namespace" {
+			el.CreateAttr("xml:"+at.Name.Local, at.Value)
+		} else {
+			w.attrNS(el, at.Name.Space, "ns", at.Name.Local, at.Value)
+		}
+	}
+	if a.Text != "" {
+		el.SetText(a.Text)
+	}
+	for _, c := range a.Children {
+		w.any(el, c)
+	}
+	return el
+}
+
+func (w *writer) defaultNSInScope(el *etree.Element) bool {
+	for e := el; e != nil; e = e.Parent() {
+		for _, a := range e.Attr {
+			if a.Space == "" && a.Key == "xmlns" {
+				return a.Value != ""
+			}
+		}
+	}
+	return false
+}
+
+// copyInScope copies el and declares on the copy every namespace prefix the subtree uses but
+// inherits from its original ancestors, so the copy means the same thing in a new document.
+func copyInScope(el *etree.Element) *etree.Element {
+	c := el.Copy()
+	declared := map[string]bool{}
+	for _, a := range c.Attr {
+		if a.Space == "xmlns" {
+			declared[a.Key] = true
+		} else if a.Space == "" && a.Key == "xmlns" {
+			declared[""] = true
+		}
+	}
+	need := map[string]bool{}
+	var walk func(e *etree.Element, local map[string]bool)
+	walk = func(e *etree.Element, local map[string]bool) {
+		here := local
+		cloned := false
+		for _, a := range e.Attr {
+			isDecl := a.Space == "xmlns" || (a.Space == "" && a.Key == "xmlns")
+			if !isDecl {
+				continue
+			}
+			if !cloned {
+				here = make(map[string]bool, len(local)+1)
+				for k := range local {
+					here[k] = true
+				}
+				cloned = true
+			}
+			if a.Space == "xmlns" {
+				here[a.Key] = true
+			} else {
+				here[""] = true
+			}
+		}
+		if !here[e.Space] {
+			need[e.Space] = true
+		}
+		for _, a := range e.Attr {
+			if a.Space != "" && a.Space != "xmlns" && a.Space != "xml" && !here[a.Space] {
+				need[a.Space] = true
+			}
+		}
+		for _, ch := range e.ChildElements() {
+			walk(ch, here)
+		}
+	}
+	walk(el, map[string]bool{})
+	for p := range need {
+		if declared[p] {
+			continue
+		}
+		ns := lookupPrefix(el, p)
+		if p == "" {
+			if ns != "" {
+				c.CreateAttr("xmlns", ns)
+			}
+			continue
+		}
+		if ns != "" {
+			c.CreateAttr("xmlns:"+p, ns)
+		}
+	}
+	return c
+}
+
+// lookupPrefix resolves prefix on el and its ancestors ("" = the default namespace).
+func lookupPrefix(el *etree.Element, prefix string) string {
+	for e := el; e != nil; e = e.Parent() {
+		for _, a := range e.Attr {
+			if prefix == "" && a.Space == "" && a.Key == "xmlns" {
+				return a.Value
+			}
+			if prefix != "" && a.Space == "xmlns" && a.Key == prefix {
+				return a.Value
+			}
+		}
+	}
+	return ""
+}
