@@ -33,8 +33,8 @@ type Message struct {
 
 	problems   []Problem // found while decoding; located lazily
 	problemEls []*etree.Element
-	raw      []byte
-	pos      *positions
+	raw        []byte
+	pos        *positions
 }
 
 // Header is one header block.

@@ -39,7 +39,9 @@ func init() {
 			})
 		}
 	}
-	registerWriter(&wsrm.CreateSequence{}, func(w *writer, p *etree.Element, v any) *etree.Element { return w.writeCreateSequence(p, v.(*wsrm.CreateSequence)) })
+	registerWriter(&wsrm.CreateSequence{}, func(w *writer, p *etree.Element, v any) *etree.Element {
+		return w.writeCreateSequence(p, v.(*wsrm.CreateSequence))
+	})
 	registerWriter(&wsrm.CreateSequenceResponse{}, func(w *writer, p *etree.Element, v any) *etree.Element {
 		return w.writeCreateSequenceResponse(p, v.(*wsrm.CreateSequenceResponse))
 	})
@@ -69,7 +71,9 @@ func init() {
 		w.anys(el, a.Extra)
 		return el
 	})
-	registerWriter(&wsrm.SequenceAcknowledgement{}, func(w *writer, p *etree.Element, v any) *etree.Element { return w.writeAck(p, v.(*wsrm.SequenceAcknowledgement)) })
+	registerWriter(&wsrm.SequenceAcknowledgement{}, func(w *writer, p *etree.Element, v any) *etree.Element {
+		return w.writeAck(p, v.(*wsrm.SequenceAcknowledgement))
+	})
 	registerWriter(&wsrm.UsesSequenceSTR{}, func(w *writer, p *etree.Element, v any) *etree.Element {
 		return w.elem(p, wsrm.NS200702, "wsrm", "UsesSequenceSTR")
 	})
