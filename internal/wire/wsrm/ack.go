@@ -1,6 +1,7 @@
 package wsrm
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/rspcheck/rspcheck/internal/wire"
@@ -54,25 +55,35 @@ func (a *SequenceAcknowledgement) Validate() error {
 
 func validateRanges(rs []AckRange) wire.Violations {
 	var vs wire.Violations
-	for _, r := range rs {
+	for i, r := range rs {
+		at := []string{fmt.Sprintf("AcknowledgementRange[%d]", i)}
 		if r.Lower == 0 {
 			// WCF writes 0-0 for an empty 2005/02 ack (FLOW §7); that is still not a message number.
-			vs = append(vs, wire.Violationf([]string{"AcknowledgementRange"}, "range %d-%d: Lower must be at least 1 (message numbers start at 1)", r.Lower, r.Upper))
+			vs = append(vs, wire.Violationf(at, "range %d-%d: Lower must be at least 1 (message numbers start at 1)", r.Lower, r.Upper))
 		}
 		if r.Lower > r.Upper {
-			vs = append(vs, wire.Violationf([]string{"AcknowledgementRange"}, "range %d-%d is inverted: Lower must not exceed Upper (WS-RM 1.1 §3.9)", r.Lower, r.Upper))
+			vs = append(vs, wire.Violationf(at, "range %d-%d is inverted: Lower must not exceed Upper (WS-RM 1.1 §3.9)", r.Lower, r.Upper))
 		}
 		if r.Upper > MaxMessageNumber {
-			vs = append(vs, wire.Violationf([]string{"AcknowledgementRange"}, "range %d-%d exceeds the maximum message number", r.Lower, r.Upper))
+			vs = append(vs, wire.Violationf(at, "range %d-%d exceeds the maximum message number", r.Lower, r.Upper))
 		}
 	}
-	sorted := append([]AckRange(nil), rs...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Lower < sorted[j].Lower })
-	for i := 1; i < len(sorted); i++ {
-		if sorted[i].Lower <= sorted[i-1].Upper && sorted[i-1].Lower <= sorted[i-1].Upper {
-			vs = append(vs, wire.Violationf([]string{"AcknowledgementRange"},
+	order := make([]int, len(rs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return rs[order[i]].Lower < rs[order[j]].Lower })
+	for k := 1; k < len(order); k++ {
+		prev, cur := rs[order[k-1]], rs[order[k]]
+		if cur.Lower <= prev.Upper && prev.Lower <= prev.Upper {
+			// Point at whichever of the two comes later in the message.
+			at := order[k]
+			if order[k-1] > at {
+				at = order[k-1]
+			}
+			vs = append(vs, wire.Violationf([]string{fmt.Sprintf("AcknowledgementRange[%d]", at)},
 				"ranges %d-%d and %d-%d overlap (WS-RM 1.1 §3.9: ranges MUST NOT overlap)",
-				sorted[i-1].Lower, sorted[i-1].Upper, sorted[i].Lower, sorted[i].Upper))
+				prev.Lower, prev.Upper, cur.Lower, cur.Upper))
 		}
 	}
 	return vs

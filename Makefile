@@ -1,0 +1,56 @@
+# rspcheck — see README.md. `make test` is what CI runs.
+SHELL := /bin/bash
+GO ?= go
+SCHEMAS_FROM ?=
+SCHEMAS_DIR ?= schemas/official
+FUZZTIME ?= 10s
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: all schemas build test unit lint fuzz bench run clean check-schemas
+
+all: lint test
+
+## schemas: install the official XSDs into $(SCHEMAS_DIR) (from SCHEMAS_FROM, else the canonical URLs), sha256-checked, erratum applied
+schemas:
+	SCHEMAS_FROM="$(SCHEMAS_FROM)" SCHEMAS_DIR="$(SCHEMAS_DIR)" bash schemas/install.sh
+
+check-schemas:
+	@test -f $(SCHEMAS_DIR)/catalog.xml || { echo "schemas are not installed: run 'make schemas' (SCHEMAS_FROM=../shared/schemas for an offline copy)"; exit 1; }
+
+## build: both binaries into bin/ (rsppeer is pure Go, CGO_ENABLED=0)
+build:
+	mkdir -p bin
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/rspcheck ./cmd/rspcheck
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/rsppeer ./cmd/rsppeer
+
+## test: what CI runs: lint, unit tests with the race detector, and the fixture cross-checks
+test: check-schemas lint
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -race -count=1 ./...
+	bash fixtures/check.sh $(SCHEMAS_DIR)
+
+## lint: gofmt, go vet, and the layer check (imports point down, libraries confined)
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null; git ls-files --others --exclude-standard '*.go' 2>/dev/null)); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run ./tools/layercheck
+
+## fuzz: a short run of every fuzz target (FUZZTIME each)
+fuzz: check-schemas
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/func //'); do \
+	    echo "== $$pkg $$t"; RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	  done; done
+
+## bench: the benchmarks quoted in README
+bench: check-schemas
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -run '^$$' -bench . -benchmem ./schemas/ ./internal/... ./cmd/...
+
+## run: the conformance run on the embedded reference peers (see README; the suite is not built yet)
+run: build check-schemas
+	./bin/rspcheck run
+
+clean:
+	rm -rf bin

@@ -1,0 +1,51 @@
+// Command rspcheck is the conformance tool for WS-ReliableMessaging sequences secured by, and
+// scoped to, a WS-SecureConversation security context token.
+//
+//	rspcheck validate [--profile p11|p05|auto] FILE|DIR|- ...
+//
+// Exit codes: 0 success, 1 a check failed, 2 usage or I/O error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+var version = "dev"
+
+const usage = `rspcheck — conformance checks for WS-RM sequences secured by a WS-SecureConversation token
+
+Usage:
+  rspcheck validate [--profile p11|p05|auto] FILE|DIR|- ...
+      Validate captured SOAP messages against the official schemas (SOAP 1.1/1.2,
+      WS-Addressing, WS-RM, WS-SecureConversation, WS-Trust, WSS, XML-DSig, XML-Enc) and
+      the structural rules the schemas cannot express. One line per message:
+      "PASS path" or "FAIL path:line:col: element: reason", then "N passed, N failed".
+  rspcheck version
+
+Exit status: 0 all passed, 1 a check failed, 2 usage or I/O error.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "validate":
+		return runValidate(args[1:], stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "rspcheck", version)
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "rspcheck: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,99 @@
+package codec
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// Version families (CONSTANTS §1; DESIGN "Versions": a sequence never mixes versions).
+// Every namespace, and every URI that lives under one of the versioned trees (actions, token
+// types, request types, algorithms), is evidence for one family.
+var familyRoots = []struct {
+	prefix string
+	family Profile
+	what   string
+}{
+	{"http://docs.oasis-open.org/ws-rx/wsrm/200702", ProfileP11, "WS-RM 1.1"},
+	{"http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512", ProfileP11, "WS-SC 1.3"},
+	{"http://docs.oasis-open.org/ws-sx/ws-trust/200512", ProfileP11, "WS-Trust 1.3"},
+	{"http://schemas.xmlsoap.org/ws/2005/02/rm", ProfileP05, "WS-RM 2005/02"},
+	{"http://schemas.xmlsoap.org/ws/2005/02/sc", ProfileP05, "WS-SC 2005/02"},
+	{"http://schemas.xmlsoap.org/ws/2005/02/trust", ProfileP05, "WS-Trust 2005/02"},
+	{"http://schemas.xmlsoap.org/ws/2004/08/addressing", ProfileP05, "WS-Addressing 2004/08"},
+}
+
+func familyOf(s string) (Profile, string, bool) {
+	for _, r := range familyRoots {
+		if s == r.prefix || strings.HasPrefix(s, r.prefix+"/") || strings.HasPrefix(s, r.prefix+"#") {
+			return r.family, r.what, true
+		}
+	}
+	return 0, "", false
+}
+
+func init() { messageRules = append(messageRules, ruleFamily) }
+
+// ruleFamily reports elements whose namespace, or whose URI-valued text or attributes, belong
+// to another version family than the message (or than the profile asked for).
+// ASSERTIONS SC-ISS-002: versions must not be mixed inside one exchange.
+func ruleFamily(m *Message, p Profile) []Problem {
+	want := p
+	var first string
+	var out []Problem
+	visit := func(el *etree.Element, s, where string) {
+		f, what, ok := familyOf(s)
+		if !ok {
+			return
+		}
+		if want == ProfileAuto {
+			want, first = f, what+" ("+where+")"
+			return
+		}
+		if f != want {
+			why := "the profile is " + want.String()
+			if first != "" {
+				why = "the message already uses " + first
+			}
+			out = append(out, m.problemAt(el, fmt.Sprintf("%s belongs to profile %s but %s: version families must not be mixed (SC-ISS-002)", what, f, why)))
+		}
+	}
+	for _, root := range []*etree.Element{m.Header, m.Body} {
+		if root == nil {
+			continue
+		}
+		walk(root, func(el *etree.Element) {
+			visit(el, el.NamespaceURI(), el.FullTag())
+			for _, a := range el.Attr {
+				if a.Space == "xmlns" || a.Key == "xmlns" {
+					continue
+				}
+				visit(el, a.Value, "@"+a.Key+" of "+el.FullTag())
+			}
+			if len(el.Child) > 0 {
+				if t := strings.TrimSpace(el.Text()); strings.HasPrefix(t, "http") {
+					visit(el, t, "text of "+el.FullTag())
+				}
+			}
+		})
+	}
+	if len(out) > 3 {
+		out = out[:3] // the first few suffice to point at the mixture
+	}
+	return out
+}
+
+// walk visits el and its descendants in document order without recursion.
+func walk(el *etree.Element, f func(*etree.Element)) {
+	stack := []*etree.Element{el}
+	for len(stack) > 0 {
+		e := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		f(e)
+		kids := e.ChildElements()
+		for i := len(kids) - 1; i >= 0; i-- {
+			stack = append(stack, kids[i])
+		}
+	}
+}
