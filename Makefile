@@ -48,9 +48,11 @@ fuzz: check-schemas
 bench: check-schemas
 	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -run '^$$' -bench . -benchmem ./schemas/ ./internal/... ./cmd/...
 
-## run: the conformance run on the embedded reference peers (see README; the suite is not built yet)
+## run: the conformance run on the embedded reference peers. The peers and the Ginkgo suite
+## (issues #4-#6) are not built yet: until they are, this validates every golden fixture.
 run: build check-schemas
-	./bin/rspcheck run
+	@echo "rspcheck run (the conformance suite) is not built yet: validating the golden fixtures instead"
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) ./bin/rspcheck validate fixtures/golden
 
 clean:
 	rm -rf bin

@@ -165,9 +165,16 @@ func ruleRMFault(m *Message, _ Profile) []Problem {
 		return out
 	}
 	code, v, isRM := wsrm.FaultCodeOf(f.Subcode())
+	if !isRM && sf != nil {
+		// SOAP 1.1 with faultcode soap:Client/Server (CXF's way): the code is in the header.
+		code, v, isRM = wsrm.FaultCodeOf(sf.FaultCode)
+	}
+	rmAction := m.HasAddressing && m.Addressing.Action == wsrm.V200702.Action(wsrm.KindFault)
 	if !isRM {
 		if _, ok := wsrm.VersionOf(f.Subcode().Space); ok {
 			out = append(out, m.problemAt(m.BodyElem, "unknown WS-RM fault code "+f.Subcode().String()))
+		} else if rmAction && m.SOAP == soap.V11 {
+			out = append(out, m.problemAt(m.BodyElem, "a SOAP 1.1 WS-RM fault must name its code: the wsrm:SequenceFault header carries wsrm:FaultCode (WS-RM 1.1 §4)"))
 		}
 		return out
 	}
