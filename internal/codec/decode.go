@@ -3,6 +3,7 @@ package codec
 import (
 	"bytes"
 	"fmt"
+	"strings"
 
 	"github.com/beevik/etree"
 
@@ -33,7 +34,7 @@ func Decode(raw []byte, opt Options) (*Message, error) {
 	if root == nil {
 		return nil, &Error{Problem{Line: 1, Column: 1, Element: "-", Reason: "no document element: not an XML document"}}
 	}
-	if err := checkDepth(root, opt.maxDepth()); err != nil {
+	if err := checkTree(root, opt.maxDepth()); err != nil {
 		return nil, &Error{Problem{Line: 0, Column: 0, Element: "-", Reason: err.Error()}}
 	}
 	m := &Message{Doc: doc, Envelope: root, raw: raw}
@@ -70,7 +71,7 @@ func (d *decoder) readEnvelope(root *etree.Element) {
 		if len(kids) > 0 {
 			d.m.BodyElem = kids[0]
 			if f, ok := bodyReaders[qname(kids[0])]; ok {
-				d.m.Payload = f(d, kids[0])
+				d.m.Payload = untypedNil(f(d, kids[0]))
 			}
 		}
 	}
@@ -98,7 +99,7 @@ func (d *decoder) readHeader(el *etree.Element) {
 	if v, ok := wsa.VersionOf(h.Name.Space); ok && wsa.IsHeader(h.Name.Local) {
 		d.readAddressing(v, el, &h)
 	} else if f, ok := headerReaders[h.Name]; ok {
-		h.Value = f(d, el)
+		h.Value = untypedNil(f(d, el))
 	}
 	d.m.Headers = append(d.m.Headers, h)
 }
@@ -146,8 +147,18 @@ func syntaxProblem(raw []byte, err error) Problem {
 	return p
 }
 
-// checkDepth bounds element nesting without recursion.
-func checkDepth(root *etree.Element, max int) error {
+// untypedNil turns a typed nil pointer (a reader that gave up) into a nil interface, so that
+// callers can test Value == nil.
+func untypedNil(v any) any {
+	if isNil(v) {
+		return nil
+	}
+	return v
+}
+
+// checkTree bounds element nesting and refuses names that are not namespace-well-formed
+// (an undeclared prefix, an empty prefix or local part), without recursion.
+func checkTree(root *etree.Element, max int) error {
 	type item struct {
 		e *etree.Element
 		d int
@@ -159,8 +170,29 @@ func checkDepth(root *etree.Element, max int) error {
 		if it.d > max {
 			return fmt.Errorf("element nesting deeper than %d levels", max)
 		}
+		if err := checkNames(it.e); err != nil {
+			return err
+		}
 		for _, c := range it.e.ChildElements() {
 			stack = append(stack, item{c, it.d + 1})
+		}
+	}
+	return nil
+}
+
+// checkNames applies Namespaces in XML 1.0 §3 (QName = (Prefix ':')? LocalPart, prefixes
+// declared) to an element and its attributes.
+func checkNames(e *etree.Element) error {
+	bad := func(name string) bool { return name == "" || strings.Contains(name, ":") }
+	if bad(e.Tag) || (e.Space != "" && e.NamespaceURI() == "" && e.Space != "xmlns") {
+		return fmt.Errorf("element <%s> is not namespace-well-formed (undeclared or empty prefix, or empty local name)", e.FullTag())
+	}
+	for _, a := range e.Attr {
+		if bad(a.Key) {
+			return fmt.Errorf("attribute %q of <%s> is not namespace-well-formed", a.FullKey(), e.FullTag())
+		}
+		if a.Space != "" && a.Space != "xmlns" && a.Space != "xml" && a.NamespaceURI() == "" {
+			return fmt.Errorf("attribute %q of <%s> uses an undeclared prefix", a.FullKey(), e.FullTag())
 		}
 	}
 	return nil

@@ -70,10 +70,25 @@ func Build(env *Envelope, opt Options) (*etree.Document, error) {
 	if env.Addressing != nil || len(env.Headers) > 0 {
 		hdr = w.elem(w.root, ens, "s", "Header")
 	}
-	if env.Addressing != nil {
-		w.writeAddressingAttrs(hdr, env.Addressing, env.AddressingAttrs)
+	placed := false
+	for _, h := range env.Headers {
+		if _, ok := h.Value.(AddressingHeader); ok {
+			placed = true
+		}
+	}
+	if env.Addressing != nil && !placed {
+		w.writeAllAddressing(hdr, env.Addressing, env.AddressingAttrs)
 	}
 	for _, h := range env.Headers {
+		if ah, ok := h.Value.(AddressingHeader); ok {
+			if env.Addressing == nil {
+				return nil, fmt.Errorf("encode: addressing header %s placed but Envelope.Addressing is nil", ah.Local)
+			}
+			if el := w.writeAddressingHeader(hdr, env.Addressing, ah.Local, ah.Index); el != nil {
+				w.headerAttrs(el, Attrs{MustUnderstand: h.MustUnderstand, Role: h.Role, ID: h.ID})
+			}
+			continue
+		}
 		el, err := w.value(hdr, h.Value)
 		if err != nil {
 			return nil, err
@@ -125,7 +140,6 @@ type writer struct {
 	root                 *etree.Element
 	prefixes             map[string]string // namespace -> prefix
 	used                 map[string]string // prefix -> namespace
-	mustUnderstandAction bool
 	wsa                  wsa.Version
 }
 
@@ -167,10 +181,6 @@ func (w *writer) attrNS(el *etree.Element, ns, prefix, local, value string) {
 
 func (w *writer) wsuID(el *etree.Element, id string) { w.attrNS(el, wsse.NSWSU, "wsu", "Id", id) }
 
-func (w *writer) header(hdr *etree.Element, ns, prefix, local, value string, _ bool) *etree.Element {
-	return w.textElem(hdr, ns, prefix, local, value)
-}
-
 func (w *writer) headerAttrs(el *etree.Element, a Attrs) {
 	if el == nil {
 		return
@@ -192,14 +202,6 @@ func (w *writer) headerAttrs(el *etree.Element, a Attrs) {
 	}
 	if a.ID != "" {
 		w.wsuID(el, a.ID)
-	}
-}
-
-func (w *writer) writeAddressingAttrs(hdr *etree.Element, a *wsa.Headers, attrs map[string]Attrs) {
-	before := len(hdr.ChildElements())
-	w.writeAddressing(hdr, a, nil)
-	for _, el := range hdr.ChildElements()[before:] {
-		w.headerAttrs(el, attrs[el.Tag])
 	}
 }
 

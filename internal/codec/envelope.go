@@ -17,9 +17,16 @@ func (m *Message) ToEnvelope() *Envelope {
 		env.Addressing = &a
 		env.AddressingAttrs = map[string]Attrs{}
 	}
+	relates := 0
 	for _, h := range m.Headers {
 		if _, ok := h.Value.(*wsa.Headers); ok {
+			ah := AddressingHeader{Local: h.Name.Local}
+			if ah.Local == wsa.Relates {
+				ah.Index = relates
+				relates++
+			}
 			env.AddressingAttrs[h.Name.Local] = Attrs{MustUnderstand: h.MustUnderstand, Role: h.Role, ID: h.ID}
+			env.Headers = append(env.Headers, Header{Name: h.Name, MustUnderstand: h.MustUnderstand, Role: h.Role, ID: h.ID, Value: ah})
 			continue
 		}
 		out := Header{Name: h.Name, MustUnderstand: h.MustUnderstand, Role: h.Role, ID: h.ID, Value: h.Value}

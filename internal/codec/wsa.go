@@ -100,40 +100,70 @@ func (w *writer) writeEPR(parent *etree.Element, ns, prefix, local string, v wsa
 	return el
 }
 
-// writeAddressing appends the addressing headers in the customary order.
-func (w *writer) writeAddressing(hdr *etree.Element, a *wsa.Headers, ids map[string]string) {
+// AddressingHeader stands in Envelope.Headers for one addressing header (its local name; Index
+// picks among repeated RelatesTo headers), so that a re-encoded message keeps the header order
+// of the original. Without any placeholder, Build writes the addressing headers first.
+type AddressingHeader struct {
+	Local string
+	Index int
+}
+
+// addressingOrder is the order Build uses when there are no placeholders.
+var addressingOrder = []string{wsa.Action, wsa.MessageID, wsa.Relates, wsa.From, wsa.ReplyTo, wsa.FaultTo, wsa.To}
+
+// writeAddressingHeader appends one addressing header of a, or returns nil when a has no such
+// header.
+func (w *writer) writeAddressingHeader(hdr *etree.Element, a *wsa.Headers, local string, index int) *etree.Element {
 	ns := a.Version.Namespace()
-	add := func(local string, f func() *etree.Element) {
-		el := f()
-		if id := ids[local]; id != "" {
-			w.wsuID(el, id)
+	switch local {
+	case wsa.Action:
+		if a.Action != "" {
+			return w.textElem(hdr, ns, "wsa", wsa.Action, a.Action)
 		}
-	}
-	if a.Action != "" {
-		add(wsa.Action, func() *etree.Element { return w.header(hdr, ns, "wsa", wsa.Action, a.Action, w.mustUnderstandAction) })
-	}
-	if a.MessageID != "" {
-		add(wsa.MessageID, func() *etree.Element { return w.header(hdr, ns, "wsa", wsa.MessageID, a.MessageID, false) })
-	}
-	for _, r := range a.RelatesTo {
-		add(wsa.Relates, func() *etree.Element {
-			el := w.header(hdr, ns, "wsa", wsa.Relates, r.URI, false)
+	case wsa.MessageID:
+		if a.MessageID != "" {
+			return w.textElem(hdr, ns, "wsa", wsa.MessageID, a.MessageID)
+		}
+	case wsa.To:
+		if a.To != "" {
+			return w.textElem(hdr, ns, "wsa", wsa.To, a.To)
+		}
+	case wsa.Relates:
+		if index < len(a.RelatesTo) {
+			r := a.RelatesTo[index]
+			el := w.textElem(hdr, ns, "wsa", wsa.Relates, r.URI)
 			if r.RelationshipType != "" {
 				el.CreateAttr("RelationshipType", r.RelationshipType)
 			}
 			return el
-		})
+		}
+	case wsa.From:
+		if a.From != nil {
+			return w.writeEPR(hdr, ns, "wsa", wsa.From, a.Version, a.From)
+		}
+	case wsa.ReplyTo:
+		if a.ReplyTo != nil {
+			return w.writeEPR(hdr, ns, "wsa", wsa.ReplyTo, a.Version, a.ReplyTo)
+		}
+	case wsa.FaultTo:
+		if a.FaultTo != nil {
+			return w.writeEPR(hdr, ns, "wsa", wsa.FaultTo, a.Version, a.FaultTo)
+		}
 	}
-	if a.From != nil {
-		add(wsa.From, func() *etree.Element { return w.writeEPR(hdr, ns, "wsa", wsa.From, a.Version, a.From) })
-	}
-	if a.ReplyTo != nil {
-		add(wsa.ReplyTo, func() *etree.Element { return w.writeEPR(hdr, ns, "wsa", wsa.ReplyTo, a.Version, a.ReplyTo) })
-	}
-	if a.FaultTo != nil {
-		add(wsa.FaultTo, func() *etree.Element { return w.writeEPR(hdr, ns, "wsa", wsa.FaultTo, a.Version, a.FaultTo) })
-	}
-	if a.To != "" {
-		add(wsa.To, func() *etree.Element { return w.header(hdr, ns, "wsa", wsa.To, a.To, w.mustUnderstandAction) })
+	return nil
+}
+
+// writeAllAddressing appends every addressing header in the customary order.
+func (w *writer) writeAllAddressing(hdr *etree.Element, a *wsa.Headers, attrs map[string]Attrs) {
+	for _, local := range addressingOrder {
+		n := 1
+		if local == wsa.Relates {
+			n = len(a.RelatesTo)
+		}
+		for i := 0; i < n; i++ {
+			if el := w.writeAddressingHeader(hdr, a, local, i); el != nil {
+				w.headerAttrs(el, attrs[local])
+			}
+		}
 	}
 }

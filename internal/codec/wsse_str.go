@@ -1,21 +1,23 @@
 package codec
 
 import (
+	"strconv"
+
 	"github.com/beevik/etree"
 
+	"github.com/rspcheck/rspcheck/internal/wire/wsc"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 )
 
-// Namespaces in which a wsc:Instance attribute may appear on wsse:Reference.
-var instanceNamespaces = []string{
-	"http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512",
-	"http://schemas.xmlsoap.org/ws/2005/02/sc",
-}
+// Namespaces in which a wsc:Instance attribute may appear on wsse:Reference (and wsc:Nonce /
+// wsc:Length on the STR).
+var instanceNamespaces = []string{wsc.NS200512, wsc.NS200502}
 
 func (d *decoder) readSTR(el *etree.Element) *wsse.SecurityTokenReference {
 	s := &wsse.SecurityTokenReference{}
 	s.ID, _ = attrNS(el, wsse.NSWSU, "Id")
 	s.TokenType, _ = attrNS(el, wsse.NS11, "TokenType")
+	d.readImplied(el, s)
 	for _, c := range el.ChildElements() {
 		switch {
 		case is(c, wsse.NS, "Reference") && s.Reference == nil:
@@ -40,6 +42,21 @@ func (d *decoder) readSTR(el *etree.Element) *wsse.SecurityTokenReference {
 	return s
 }
 
+// readImplied reads the implied-derived-key attributes wsc:Nonce and wsc:Length of an STR
+// (WS-SC 1.3 §7.3).
+func (d *decoder) readImplied(el *etree.Element, s *wsse.SecurityTokenReference) {
+	for _, ns := range instanceNamespaces {
+		if v, ok := attrNS(el, ns, "Nonce"); ok {
+			s.ImpliedNonce, s.ImpliedNS = d.base64Present(el, v), ns
+		}
+		if v, ok := attrNS(el, ns, "Length"); ok {
+			if n, ok := d.uintString(el, v); ok {
+				s.ImpliedLength, s.ImpliedNS = n, ns
+			}
+		}
+	}
+}
+
 func (w *writer) writeSTR(p *etree.Element, s *wsse.SecurityTokenReference) *etree.Element {
 	el := w.elem(p, wsse.NS, "wsse", "SecurityTokenReference")
 	if s.ID != "" {
@@ -47,6 +64,14 @@ func (w *writer) writeSTR(p *etree.Element, s *wsse.SecurityTokenReference) *etr
 	}
 	if s.TokenType != "" {
 		w.attrNS(el, wsse.NS11, "wsse11", "TokenType", s.TokenType)
+	}
+	if ns := s.ImpliedNS; ns != "" {
+		if s.ImpliedNonce != nil {
+			w.attrNS(el, ns, "wsc", "Nonce", b64(s.ImpliedNonce))
+		}
+		if s.ImpliedLength != 0 {
+			w.attrNS(el, ns, "wsc", "Length", strconv.FormatUint(s.ImpliedLength, 10))
+		}
 	}
 	if r := s.Reference; r != nil {
 		re := w.elem(el, wsse.NS, "wsse", "Reference")
@@ -72,7 +97,7 @@ func (w *writer) writeSTR(p *etree.Element, s *wsse.SecurityTokenReference) *etr
 }
 
 func init() {
-	registerWriter(&wsse.SecurityTokenReference{}, func(w *writer, p *etree.Element, v any) *etree.Element {
-		return w.writeSTR(p, v.(*wsse.SecurityTokenReference))
+	registerTyped(func(w *writer, p *etree.Element, v *wsse.SecurityTokenReference) *etree.Element {
+		return w.writeSTR(p, v)
 	})
 }

@@ -14,6 +14,13 @@ type SecurityTokenReference struct {
 	Reference     *Reference
 	KeyIdentifier *KeyIdentifier
 	Extra         []wire.Any
+	// ImpliedNonce / ImpliedLength are the wsc:Nonce and wsc:Length attributes of an implied
+	// derived key (WS-SC 1.3 §7.3, SC-DKT-007): derive a key from the referenced token with
+	// these parameters and the default label. nil / 0 = absent; ImpliedNS is the wsc
+	// namespace they were found in.
+	ImpliedNonce  []byte
+	ImpliedLength uint64
+	ImpliedNS     string
 }
 
 // Reference is wsse:Reference: a URI (either "#wsu:Id" for a token in the same message, or an
