@@ -136,11 +136,11 @@ func typeKey(v any) string { return reflect.TypeOf(v).String() }
 
 // writer builds elements, declaring each namespace once on the Envelope.
 type writer struct {
-	soap                 soap.Version
-	root                 *etree.Element
-	prefixes             map[string]string // namespace -> prefix
-	used                 map[string]string // prefix -> namespace
-	wsa                  wsa.Version
+	soap     soap.Version
+	root     *etree.Element
+	prefixes map[string]string // namespace -> prefix
+	used     map[string]string // prefix -> namespace
+	wsa      wsa.Version
 }
 
 func (w *writer) declare(prefix, ns string) {
