@@ -24,6 +24,9 @@ func Decode(raw []byte, opt Options) (*Message, error) {
 	if p, bad := findDoctype(raw); bad {
 		return nil, &Error{p}
 	}
+	// XML 1.0 §2.11 and §3.3.3 normalizations that etree (encoding/xml) leaves out; without
+	// them a literal tab in an attribute would canonicalize differently from .NET and Java.
+	raw = NormalizeInput(raw)
 	doc := etree.NewDocument()
 	doc.ReadSettings.PreserveCData = true
 	doc.ReadSettings.PreserveDuplicateAttrs = true
@@ -196,4 +199,21 @@ func checkNames(e *etree.Element) error {
 		}
 	}
 	return nil
+}
+
+// ReadBody decodes the Body again, after its content changed in the tree (decryption).
+func (m *Message) ReadBody() {
+	m.BodyElem, m.Payload, m.BodyCount = nil, nil, 0
+	if m.Body == nil {
+		return
+	}
+	d := &decoder{m: m}
+	kids := m.Body.ChildElements()
+	m.BodyCount = len(kids)
+	if len(kids) > 0 {
+		m.BodyElem = kids[0]
+		if f, ok := bodyReaders[qname(kids[0])]; ok {
+			m.Payload = untypedNil(f(d, kids[0]))
+		}
+	}
 }

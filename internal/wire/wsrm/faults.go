@@ -75,3 +75,10 @@ func (f *SequenceFault) Validate() error {
 	}
 	return nil
 }
+
+// HeaderFault reports whether c concerns an existing sequence, so that with SOAP 1.1 its code
+// and detail travel in a wsrm:SequenceFault header (WS-RM 1.1 §4; WCF WsrmHeaderFault).
+// CreateSequenceRefused and WSRMRequired concern no sequence.
+func (c FaultCode) HeaderFault() bool {
+	return c != CreateSequenceRefused && c != WSRMRequired
+}
