@@ -39,24 +39,17 @@ func init() { messageRules = append(messageRules, ruleFamily) }
 // to another version family than the message (or than the profile asked for).
 // ASSERTIONS SC-ISS-002: versions must not be mixed inside one exchange.
 func ruleFamily(m *Message, p Profile) []Problem {
-	want := p
-	var first string
-	var out []Problem
-	visit := func(el *etree.Element, s, where string) {
-		f, what, ok := familyOf(s)
-		if !ok {
-			return
-		}
-		if want == ProfileAuto {
-			want, first = f, what+" ("+where+")"
-			return
-		}
-		if f != want {
-			why := "the profile is " + want.String()
-			if first != "" {
-				why = "the message already uses " + first
-			}
-			out = append(out, m.problemAt(el, fmt.Sprintf("%s belongs to profile %s but %s: version families must not be mixed (SC-ISS-002)", what, f, why)))
+	type evidence struct {
+		el     *etree.Element
+		family Profile
+		what   string
+	}
+	var ev []evidence
+	count := map[Profile]int{}
+	visit := func(el *etree.Element, s string) {
+		if f, what, ok := familyOf(s); ok {
+			ev = append(ev, evidence{el, f, what})
+			count[f]++
 		}
 	}
 	for _, root := range []*etree.Element{m.Header, m.Body} {
@@ -64,22 +57,37 @@ func ruleFamily(m *Message, p Profile) []Problem {
 			continue
 		}
 		walk(root, func(el *etree.Element) {
-			visit(el, el.NamespaceURI(), el.FullTag())
+			visit(el, el.NamespaceURI())
 			for _, a := range el.Attr {
-				if a.Space == "xmlns" || a.Key == "xmlns" {
-					continue
+				if a.Space != "xmlns" && a.Key != "xmlns" {
+					visit(el, a.Value)
 				}
-				visit(el, a.Value, "@"+a.Key+" of "+el.FullTag())
 			}
-			if len(el.Child) > 0 {
-				if t := strings.TrimSpace(el.Text()); strings.HasPrefix(t, "http") {
-					visit(el, t, "text of "+el.FullTag())
-				}
+			if t := strings.TrimSpace(el.Text()); len(el.ChildElements()) == 0 && strings.HasPrefix(t, "http") {
+				visit(el, t)
 			}
 		})
 	}
-	if len(out) > 3 {
-		out = out[:3] // the first few suffice to point at the mixture
+	want, why := p, "the profile is "+p.String()
+	if p == ProfileAuto {
+		// The family most of the message belongs to; the rest is the mixture.
+		want = ProfileP11
+		if count[ProfileP05] > count[ProfileP11] {
+			want = ProfileP05
+		}
+		why = fmt.Sprintf("the rest of the message is %s", want)
+	}
+	var out []Problem
+	seen := map[*etree.Element]bool{}
+	for _, e := range ev {
+		if e.family == want || seen[e.el] {
+			continue
+		}
+		seen[e.el] = true
+		out = append(out, m.problemAt(e.el, fmt.Sprintf("%s belongs to profile %s but %s: version families must not be mixed (SC-ISS-002)", e.what, e.family, why)))
+		if len(out) == 3 {
+			break // the first few suffice to point at the mixture
+		}
 	}
 	return out
 }
