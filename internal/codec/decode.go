@@ -201,6 +201,22 @@ func checkNames(e *etree.Element) error {
 	return nil
 }
 
+// Wrap decodes a message from a tree built in memory (codec.Build, or a tree that was
+// changed), without serializing it. Positions are unknown for such messages.
+func Wrap(doc *etree.Document) (*Message, error) {
+	root := doc.Root()
+	if root == nil {
+		return nil, &Error{Problem{Element: "-", Reason: "empty document"}}
+	}
+	v, ok := soap.VersionOf(root.NamespaceURI())
+	if !ok || root.Tag != "Envelope" {
+		return nil, &Error{Problem{Element: root.FullTag(), Reason: "document element is not a SOAP 1.1 or 1.2 Envelope"}}
+	}
+	m := &Message{Doc: doc, Envelope: root, SOAP: v}
+	(&decoder{m: m}).readEnvelope(root)
+	return m, nil
+}
+
 // ReadBody decodes the Body again, after its content changed in the tree (decryption).
 func (m *Message) ReadBody() {
 	m.BodyElem, m.Payload, m.BodyCount = nil, nil, 0

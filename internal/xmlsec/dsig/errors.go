@@ -22,6 +22,7 @@ type Error struct {
 	Kind   error
 	URI    string
 	Detail string
+	Cause  error // the key resolver's error, when it refused the key
 }
 
 func (e *Error) Error() string {
@@ -35,7 +36,12 @@ func (e *Error) Error() string {
 	return s
 }
 
-func (e *Error) Unwrap() error { return e.Kind }
+func (e *Error) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Kind, e.Cause}
+	}
+	return []error{e.Kind}
+}
 
 func fail(kind error, uri, format string, args ...any) *Error {
 	return &Error{Kind: kind, URI: uri, Detail: fmt.Sprintf(format, args...)}

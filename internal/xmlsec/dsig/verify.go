@@ -121,7 +121,7 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 	}
 	key, err := opt.Key(res.KeyInfo, res.SignatureMethod)
 	if err != nil {
-		return nil, fail(ErrKey, "", "%v", err)
+		return nil, &Error{Kind: ErrKey, Detail: err.Error(), Cause: err}
 	}
 	res.Key = key
 	if err := checkValue(si, res, value, key, opt.Trace); err != nil {

@@ -1,0 +1,215 @@
+package wssec
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsc"
+	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
+	"github.com/rspcheck/rspcheck/internal/wire/wsse"
+	"github.com/rspcheck/rspcheck/internal/xmlsec/dsig"
+	"github.com/rspcheck/rspcheck/internal/xmlsec/psha1"
+	"github.com/rspcheck/rspcheck/internal/xmlsec/xenc"
+)
+
+// TimeFormat is how Timestamps are written: UTC with milliseconds, as WCF does.
+const TimeFormat = "2006-01-02T15:04:05.000Z"
+
+// Applied describes what Apply wrote, for traces and tests.
+type Applied struct {
+	Security  *etree.Element
+	Signature *etree.Element
+	Signed    []*etree.Element
+	// SigningKey is the key the HMAC was computed with (derived or the SCT key). Never log it.
+	SigningKey []byte
+}
+
+// Apply adds a wsse:Security header to the envelope in doc that protects it with tok
+// under pol, at time now. rnd supplies nonces and IVs (crypto/rand when nil).
+//
+// Order of the header (WSS 1.1 §5: a receiver processes it in order, so every item precedes
+// its use): Timestamp, SCT (if included), DerivedKeyToken for signing, DerivedKeyToken for
+// encryption, ReferenceList (when encrypting), Signature. Sign-then-encrypt: the signature
+// covers the plaintext Body and the receiver decrypts first.
+func Apply(doc *etree.Document, tok Token, pol Policy, now time.Time, rnd io.Reader) (*Applied, error) {
+	pol = pol.withDefaults()
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if tok.Identifier == "" || len(tok.Secret) == 0 {
+		return nil, fmt.Errorf("wssec: apply: the token needs an Identifier and a secret")
+	}
+	e, err := locate(doc)
+	if err != nil {
+		return nil, err
+	}
+	hdr := e.ensureHeader()
+	sec := hdr.CreateElement("wsse:Security")
+	sec.CreateAttr("xmlns:wsse", wsse.NS)
+	sec.CreateAttr("xmlns:wsu", wsse.NSWSU)
+	e.mustUnderstand(sec)
+	ns := pol.Version.Namespace()
+
+	ts := sec.CreateElement("wsu:Timestamp")
+	ts.CreateAttr("wsu:Id", e.newID("TS"))
+	ts.CreateElement("wsu:Created").SetText(now.UTC().Format(TimeFormat))
+	ts.CreateElement("wsu:Expires").SetText(now.Add(pol.TTL).UTC().Format(TimeFormat))
+
+	var tokens []*etree.Element
+	if pol.IncludeToken {
+		sct := sec.CreateElement("wsc:SecurityContextToken")
+		sct.CreateAttr("xmlns:wsc", ns)
+		sct.CreateAttr("wsu:Id", e.newID("SCT"))
+		sct.CreateElement("wsc:Identifier").SetText(tok.Identifier)
+		if tok.Instance != "" {
+			sct.CreateElement("wsc:Instance").SetText(tok.Instance)
+		}
+		tokens = append(tokens, sct)
+	}
+	signKey, signKeyInfo, dkt, err := e.key(sec, tok, pol, "DK", rnd)
+	if err != nil {
+		return nil, err
+	}
+	if dkt != nil {
+		tokens = append(tokens, dkt)
+	}
+	refs := e.signedParts(pol.Sign, ts, tokens)
+	sig, err := dsig.Sign(sec, refs, signKey, dsig.SignOptions{
+		SignatureMethod:   pol.SignatureMethod,
+		DigestMethod:      pol.DigestMethod,
+		InclusivePrefixes: pol.InclusivePrefixes,
+		KeyInfo:           signKeyInfo,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("wssec: sign: %w", err)
+	}
+	out := &Applied{Security: sec, Signature: sig, Signed: refs, SigningKey: signKey}
+	if pol.EncryptBody {
+		if err := e.encrypt(sec, sig, tok, pol, rnd); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// key returns the signing (or encryption) key and the KeyInfo STR that names it: a fresh
+// DerivedKeyToken appended to sec when the policy derives keys, else the SCT itself.
+//
+// WS-SC 1.3 §7: the derived key is P_SHA1(secret, label + nonce) at Offset for Length
+// octets; the defaults (label "WS-SecureConversationWS-SecureConversation", length 32) are
+// written out explicitly except the label, as WCF does.
+func (e *env) key(sec *etree.Element, tok Token, pol Policy, idBase string, rnd io.Reader) ([]byte, *etree.Element, *etree.Element, error) {
+	v := pol.Version
+	sctRef := strRef(tok.Identifier, v.SCTTokenType(), tok.Instance, v.Namespace())
+	if !pol.DerivedKeys {
+		return append([]byte(nil), tok.Secret...), sctRef, nil, nil
+	}
+	nonce := make([]byte, wsc.DefaultNonceLength)
+	if _, err := io.ReadFull(rnd, nonce); err != nil {
+		return nil, nil, nil, fmt.Errorf("wssec: nonce: %w", err)
+	}
+	key, err := psha1.DeriveKey(tok.Secret, wsc.DefaultLabel, nonce, 0, wsc.DefaultLength)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("wssec: derive key: %w", err)
+	}
+	dkt := sec.CreateElement("wsc:DerivedKeyToken")
+	if sec.SelectAttr("xmlns:wsc") == nil {
+		dkt.CreateAttr("xmlns:wsc", v.Namespace())
+	}
+	id := e.newID(idBase)
+	dkt.CreateAttr("wsu:Id", id)
+	dkt.AddChild(sctRef)
+	dkt.CreateElement("wsc:Offset").SetText("0")
+	dkt.CreateElement("wsc:Length").SetText(strconv.Itoa(wsc.DefaultLength))
+	dkt.CreateElement("wsc:Nonce").SetText(base64.StdEncoding.EncodeToString(nonce))
+	return key, strRef("#"+id, v.DKTokenType(), "", ""), dkt, nil
+}
+
+// strRef builds wsse:SecurityTokenReference/wsse:Reference (WSS 1.1 §7.2). An SCT is named
+// by its Identifier, without '#' (SC-REF-001), optionally pinned to a key Instance.
+func strRef(uri, valueType, instance, wscNS string) *etree.Element {
+	str := etree.NewElement("wsse:SecurityTokenReference")
+	// Declared here so the STR stays well-formed wherever it is copied (an EncryptedData in
+	// the Body is outside the Security header's declarations).
+	str.CreateAttr("xmlns:wsse", wsse.NS)
+	r := str.CreateElement("wsse:Reference")
+	r.CreateAttr("URI", uri)
+	r.CreateAttr("ValueType", valueType)
+	if instance != "" {
+		r.CreateAttr("xmlns:wsc", wscNS)
+		r.CreateAttr("wsc:Instance", instance)
+	}
+	return str
+}
+
+// signedParts gives an ID to every part the policy signs and returns them in document order
+// of the customary reference list: headers, Timestamp, tokens, Body.
+func (e *env) signedParts(parts Part, ts *etree.Element, tokens []*etree.Element) []*etree.Element {
+	var refs []*etree.Element
+	if e.header != nil {
+		for _, h := range e.header.ChildElements() {
+			_, isWSA := wsa.VersionOf(h.NamespaceURI())
+			_, isRM := wsrm.VersionOf(h.NamespaceURI())
+			if (isWSA && parts&PartAddressing != 0 && wsa.IsHeader(h.Tag)) || (isRM && parts&PartRM != 0) {
+				e.ensureID(h, idBase(h))
+				refs = append(refs, h)
+			}
+		}
+	}
+	if parts&PartTimestamp != 0 {
+		refs = append(refs, ts)
+	}
+	if parts&PartTokens != 0 {
+		refs = append(refs, tokens...)
+	}
+	if parts&PartBody != 0 {
+		e.ensureID(e.body, "Body")
+		refs = append(refs, e.body)
+	}
+	return refs
+}
+
+func idBase(h *etree.Element) string {
+	if _, ok := wsrm.VersionOf(h.NamespaceURI()); ok {
+		return "RM-" + h.Tag
+	}
+	return "WSA-" + h.Tag
+}
+
+// encrypt encrypts the Body content (and the signature when asked) with a second derived key
+// and lists the EncryptedData in a ReferenceList placed before the Signature (WSS 1.1 §9.1).
+func (e *env) encrypt(sec, sig *etree.Element, tok Token, pol Policy, rnd io.Reader) error {
+	key, keyInfo, _, err := e.key(sec, tok, pol, "DK-ENC", rnd)
+	if err != nil {
+		return err
+	}
+	// The DKT for encryption was appended after the Signature; move it before.
+	if last := sec.ChildElements(); pol.DerivedKeys && len(last) > 0 {
+		dk := last[len(last)-1]
+		sec.RemoveChild(dk)
+		sec.InsertChildAt(sig.Index(), dk)
+	}
+	rl := etree.NewElement("xenc:ReferenceList")
+	rl.CreateAttr("xmlns:xenc", xenc.NS)
+	sec.InsertChildAt(sig.Index(), rl)
+	opts := xenc.EncryptOptions{ID: e.newID("ED-Body"), KeyInfo: keyInfo, Rand: rnd}
+	if _, err := xenc.EncryptContent(e.body, key, pol.Encryption, opts); err != nil {
+		return fmt.Errorf("wssec: encrypt body: %w", err)
+	}
+	rl.CreateElement("xenc:DataReference").CreateAttr("URI", "#"+opts.ID)
+	if pol.EncryptSignature {
+		opts.ID = e.newID("ED-Signature")
+		if _, err := xenc.EncryptElement(sig, key, pol.Encryption, opts); err != nil {
+			return fmt.Errorf("wssec: encrypt signature: %w", err)
+		}
+		rl.CreateElement("xenc:DataReference").CreateAttr("URI", "#"+opts.ID)
+	}
+	return nil
+}
