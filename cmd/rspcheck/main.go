@@ -2,6 +2,8 @@
 // scoped to, a WS-SecureConversation security context token.
 //
 //	rspcheck validate [--profile p11|p05|auto] FILE|DIR|- ...
+//	rspcheck verify --sct-id URI --secret-b64 KEY [flags] FILE
+//	rspcheck sign --sct-id URI --secret-b64 KEY [flags] IN OUT
 //
 // Exit codes: 0 success, 1 a check failed, 2 usage or I/O error.
 package main
@@ -22,6 +24,15 @@ Usage:
       WS-Addressing, WS-RM, WS-SecureConversation, WS-Trust, WSS, XML-DSig, XML-Enc) and
       the structural rules the schemas cannot express. One line per message:
       "PASS path" or "FAIL path:line:col: element: reason", then "N passed, N failed".
+  rspcheck verify --sct-id URI --secret-b64 KEY [--require-signed Body,Timestamp,wsa,wsrm,...]
+                  [--at RFC3339] [--skew D] [--show-c14n] FILE|-
+      Process the wsse:Security header of a captured message with a known SCT: print the
+      token, key kind, derivation parameters, every signed element and the Timestamp, or
+      the precise reason verification fails (which reference's digest, or the signature).
+  rspcheck sign --sct-id URI --secret-b64 KEY [--dk] [--ns 200512|200502] [--encrypt]
+                [--at RFC3339] [--ttl D] IN|- OUT|-
+      Add a wsse:Security header (Timestamp, SCT, optional DerivedKeyToken, HMAC signature
+      over Body, Timestamp and every wsa and wsrm header; optional Body encryption).
   rspcheck version
 
 Exit status: 0 all passed, 1 a check failed, 2 usage or I/O error.
@@ -39,6 +50,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "validate":
 		return runValidate(args[1:], stdin, stdout, stderr)
+	case "verify":
+		return runVerify(args[1:], stdin, stdout, stderr)
+	case "sign":
+		return runSign(args[1:], stdin, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "rspcheck", version)
 		return 0

@@ -18,6 +18,10 @@ const (
 	PartRM                          // every WS-RM header (Sequence, AckRequested, SequenceAcknowledgement, UsesSequenceSTR, SequenceFault)
 	PartTokens                      // the SCT and DerivedKeyTokens in the header (WS-SecurityPolicy "ProtectTokens")
 
+	// PartNone requires nothing beyond what callers check themselves (rspcheck verify
+	// --require-signed with element names only); it is never signed on output.
+	PartNone Part = 1 << 7
+
 	// DefaultParts is what WCF signs (OnlySignEntireHeadersAndBody) and what WSS-004 requires.
 	DefaultParts = PartBody | PartTimestamp | PartAddressing | PartRM
 )
