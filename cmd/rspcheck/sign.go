@@ -80,4 +80,3 @@ func runSign(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	return 0
 }
-
