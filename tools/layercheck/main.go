@@ -32,6 +32,10 @@ func main() {
 	if err == nil {
 		problems = append(problems, checkPeerDeps(deps)...)
 	}
+	cgo, err := goList("-e", "-f", "{{.ImportPath}} {{len .CgoFiles}}", "./...")
+	if err == nil {
+		problems = append(problems, checkCgo(cgo)...)
+	}
 	exits, err := findOSExit(".")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "layercheck:", err)

@@ -122,3 +122,19 @@ func checkPeerDeps(deps []string) []string {
 	}
 	return out
 }
+
+// checkCgo keeps cgo (and with it libxml2) inside the schema validator: lines are
+// "importpath number-of-cgo-files" from go list.
+func checkCgo(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) != 2 || f[1] == "0" {
+			continue
+		}
+		if r, ok := rel(f[0]); ok && r != "schemas" {
+			out = append(out, fmt.Sprintf("%s uses cgo: only schemas/ may (rsppeer and the engine stay pure Go)", r))
+		}
+	}
+	return out
+}

@@ -45,3 +45,12 @@ func TestCheckPeerDeps(t *testing.T) {
 		t.Fatalf("got %v", got)
 	}
 }
+
+func TestCheckCgo(t *testing.T) {
+	if got := checkCgo([]string{module + "/schemas 2", module + "/internal/codec 0"}); len(got) != 0 {
+		t.Fatalf("got %v", got)
+	}
+	if got := checkCgo([]string{module + "/internal/codec 1"}); len(got) != 1 {
+		t.Fatalf("got %v", got)
+	}
+}
