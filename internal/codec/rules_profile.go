@@ -25,8 +25,15 @@ var familyRoots = []struct {
 }
 
 func familyOf(s string) (Profile, string, bool) {
+	if !strings.HasPrefix(s, "http://") {
+		return 0, "", false
+	}
 	for _, r := range familyRoots {
-		if s == r.prefix || strings.HasPrefix(s, r.prefix+"/") || strings.HasPrefix(s, r.prefix+"#") {
+		if !strings.HasPrefix(s, r.prefix) {
+			continue
+		}
+		// The root itself, or a URI below it ("/..." or "#...").
+		if rest := s[len(r.prefix):]; rest == "" || rest[0] == '/' || rest[0] == '#' {
 			return r.family, r.what, true
 		}
 	}
