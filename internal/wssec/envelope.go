@@ -16,7 +16,7 @@ import (
 type env struct {
 	root, header, body *etree.Element
 	soap               soap.Version
-	ids                map[string]bool // every ID in the document, to keep new ones unique
+	ids                map[string]bool // every ID in the document, to keep new ones unique (built on first use)
 }
 
 func locate(doc *etree.Document) (*env, error) {
@@ -28,7 +28,7 @@ func locate(doc *etree.Document) (*env, error) {
 	if !ok || root.Tag != "Envelope" {
 		return nil, fmt.Errorf("wssec: document element %s is not a SOAP envelope", root.FullTag())
 	}
-	e := &env{root: root, soap: v, ids: map[string]bool{}}
+	e := &env{root: root, soap: v}
 	for _, c := range root.ChildElements() {
 		if c.NamespaceURI() != v.Namespace() {
 			continue
@@ -47,11 +47,6 @@ func locate(doc *etree.Document) (*env, error) {
 	if e.body == nil {
 		return nil, errors.New("wssec: the envelope has no Body")
 	}
-	walkAll(root, func(el *etree.Element) {
-		if id, ok := dsig.IDOf(el); ok {
-			e.ids[id] = true
-		}
-	})
 	return e, nil
 }
 
@@ -74,6 +69,14 @@ func (e *env) prefix() string {
 
 // newID returns an ID based on base that no element of the document has yet.
 func (e *env) newID(base string) string {
+	if e.ids == nil {
+		e.ids = map[string]bool{}
+		walkAll(e.root, func(el *etree.Element) {
+			if id, ok := dsig.IDOf(el); ok {
+				e.ids[id] = true
+			}
+		})
+	}
 	id := base
 	for i := 2; e.ids[id]; i++ {
 		id = base + "-" + strconv.Itoa(i)
@@ -120,12 +123,19 @@ func (e *env) mustUnderstand(el *etree.Element) {
 	el.CreateAttr(p+":"+soap.AttrMustUnderstand, val)
 }
 
+// walkAll visits el and every descendant element (not in document order), without
+// recursion and without allocating per element.
 func walkAll(el *etree.Element, f func(*etree.Element)) {
-	stack := []*etree.Element{el}
+	stack := make([]*etree.Element, 1, 32)
+	stack[0] = el
 	for len(stack) > 0 {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		f(x)
-		stack = append(stack, x.ChildElements()...)
+		for _, t := range x.Child {
+			if c, ok := t.(*etree.Element); ok {
+				stack = append(stack, c)
+			}
+		}
 	}
 }

@@ -71,7 +71,7 @@ func Sign(doc *etree.Document, id *pki.Identity, opts Options) error {
 	}
 
 	wp := prefixFor(sec, wsse.NSWSU, "wsu")
-	ts := timestamp(sec.Space, wp, ids.fresh("TS"), opts.Now.UTC(), opts.Now.Add(opts.TTL).UTC())
+	ts := timestamp(wp, ids.fresh("TS"), opts.Now.UTC(), opts.Now.Add(opts.TTL).UTC())
 	sec.InsertChildAt(0, ts)
 	bst := binaryToken(sec.Space, wp, ids.fresh("X509"), id.Cert.Raw)
 	sec.InsertChildAt(1, bst)
@@ -136,7 +136,7 @@ func qualify(prefix, local string) string {
 
 // timestamp builds <wsu:Timestamp wsu:Id><wsu:Created/><wsu:Expires/></wsu:Timestamp>
 // (WSS 1.1 §10). wp is a prefix bound to the wsu namespace at the insertion point.
-func timestamp(_ string, wp, id string, created, expires time.Time) *etree.Element {
+func timestamp(wp, id string, created, expires time.Time) *etree.Element {
 	ts := etree.NewElement(wp + ":Timestamp")
 	ts.CreateAttr(wp+":Id", id)
 	ts.CreateElement(wp + ":Created").SetText(created.Format(timeFormat))

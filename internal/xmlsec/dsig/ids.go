@@ -31,7 +31,8 @@ func IDOf(el *etree.Element) (string, bool) {
 // (the classic signature-wrapping setup), so it is an error, not a choice.
 func idIndex(root *etree.Element) (map[string]*etree.Element, error) {
 	idx := map[string]*etree.Element{}
-	stack := []*etree.Element{root}
+	stack := make([]*etree.Element, 1, 32)
+	stack[0] = root
 	for len(stack) > 0 {
 		e := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -48,7 +49,11 @@ func idIndex(root *etree.Element) (map[string]*etree.Element, error) {
 			}
 			idx[a.Value] = e
 		}
-		stack = append(stack, e.ChildElements()...)
+		for _, t := range e.Child {
+			if c, ok := t.(*etree.Element); ok {
+				stack = append(stack, c)
+			}
+		}
 	}
 	return idx, nil
 }
