@@ -25,6 +25,7 @@ func TestCertsWritesPKI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
+	t.Log(out)
 	for _, base := range certsFiles {
 		if !strings.Contains(out, filepath.Join(dir, base+".pem")) {
 			t.Errorf("output does not name %s.pem:\n%s", base, out)

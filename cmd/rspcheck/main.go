@@ -33,6 +33,10 @@ Usage:
                 [--at RFC3339] [--ttl D] IN|- OUT|-
       Add a wsse:Security header (Timestamp, SCT, optional DerivedKeyToken, HMAC signature
       over Body, Timestamp and every wsa and wsrm header; optional Body encryption).
+  rspcheck certs --out DIR [--force]
+      Write a development PKI for the X.509 bootstrap of SCT issuance: DIR/ca.pem+.key,
+      initiator.pem+.key, responder.pem+.key (SANs localhost, IP 127.0.0.1). Keys are
+      PKCS#8, mode 0600. Existing files are kept unless --force.
   rspcheck version
 
 Exit status: 0 all passed, 1 a check failed, 2 usage or I/O error.
@@ -54,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runVerify(args[1:], stdin, stdout, stderr)
 	case "sign":
 		return runSign(args[1:], stdin, stdout, stderr)
+	case "certs":
+		return runCerts(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "rspcheck", version)
 		return 0

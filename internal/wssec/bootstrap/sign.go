@@ -85,6 +85,8 @@ func Sign(doc *etree.Document, id *pki.Identity, opts Options) error {
 	ids.ensureID(env.body, "Body")
 	refs = append(refs, env.body)
 
+	// WSS 1.1 §8: a detached ds:Signature inside the Security header, references by
+	// wsu:Id, exclusive c14n; the key is named through a SecurityTokenReference (§7).
 	sig, err := dsig.Sign(sec, refs, id.Key, dsig.SignOptions{
 		SignatureMethod: dsig.RSASHA256,
 		DigestMethod:    dsig.SHA256,
@@ -105,7 +107,7 @@ func Sign(doc *etree.Document, id *pki.Identity, opts Options) error {
 func securityFor(env *envelope) (*etree.Element, error) {
 	secs := env.securityHeaders()
 	if len(secs) > 1 {
-		return nil, fmt.Errorf("bootstrap: sign: %d wsse:Security headers without role or actor (WSS 1.1 §6.1 allows one)", len(secs))
+		return nil, fmt.Errorf("bootstrap: sign: %d wsse:Security headers without role or actor (WSS 1.1 §5 allows one)", len(secs))
 	}
 	var sec *etree.Element
 	if len(secs) == 1 {
