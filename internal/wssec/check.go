@@ -80,7 +80,20 @@ func (a *Auth) Covers(el *etree.Element) bool {
 // taken only from the expected token, and checks that every part the policy requires is
 // among the signed elements. On success m's Body is decoded again when it was decrypted.
 func Check(m *codec.Message, opt CheckOptions) (*Auth, error) {
-	a, err := check(m, opt)
+	a, err := CheckDocument(m.Doc, opt)
+	if err != nil {
+		return nil, err
+	}
+	if len(a.Decrypted) > 0 {
+		m.ReadBody()
+	}
+	return a, nil
+}
+
+// CheckDocument is Check on a bare tree: the caller decodes the Body again if Auth.Decrypted
+// is not empty.
+func CheckDocument(doc *etree.Document, opt CheckOptions) (*Auth, error) {
+	a, err := check(doc, opt)
 	if err != nil {
 		if e, ok := err.(*Error); ok && opt.Policy.Version == wsc.V200502 && e.Fault.Space == wsc.V200512.Namespace() {
 			e.Fault.Space = wsc.V200502.Namespace()
@@ -90,9 +103,9 @@ func Check(m *codec.Message, opt CheckOptions) (*Auth, error) {
 	return a, nil
 }
 
-func check(m *codec.Message, opt CheckOptions) (*Auth, error) {
+func check(doc *etree.Document, opt CheckOptions) (*Auth, error) {
 	pol := opt.Policy.withDefaults()
-	e, err := locate(m.Doc)
+	e, err := locate(doc)
 	if err != nil {
 		return nil, failf(ErrSecurityHeader, "%v", err)
 	}
@@ -109,9 +122,6 @@ func check(m *codec.Message, opt CheckOptions) (*Auth, error) {
 	}
 	if err := p.replay(); err != nil {
 		return nil, err
-	}
-	if len(p.auth.Decrypted) > 0 {
-		m.ReadBody()
 	}
 	return p.auth, nil
 }

@@ -48,6 +48,30 @@ func allowed(list []string, alg string) bool {
 	return false
 }
 
+// knownDigest reports whether alg is a digest method this package implements.
+func knownDigest(alg string) bool { return alg == SHA1 || alg == SHA256 }
+
+// digests reuses one hash per algorithm across the references of one signature.
+type digests struct{ sha1, sha256 hash.Hash }
+
+func (d *digests) get(alg string) (hash.Hash, bool) {
+	var h *hash.Hash
+	switch alg {
+	case SHA1:
+		h = &d.sha1
+	case SHA256:
+		h = &d.sha256
+	default:
+		return nil, false
+	}
+	if *h == nil {
+		*h, _ = newDigest(alg)
+	} else {
+		(*h).Reset()
+	}
+	return *h, true
+}
+
 func newDigest(alg string) (hash.Hash, bool) {
 	switch alg {
 	case SHA1:

@@ -53,7 +53,7 @@ func Sign(parent *etree.Element, refs []*etree.Element, key any, opt SignOptions
 	if !ok || opt.SignatureMethod == RSASHA1 {
 		return nil, fail(ErrAlgorithm, "", "cannot sign with %s", opt.SignatureMethod)
 	}
-	if _, ok := newDigest(opt.DigestMethod); !ok {
+	if !knownDigest(opt.DigestMethod) {
 		return nil, fail(ErrAlgorithm, "", "unknown digest method %s", opt.DigestMethod)
 	}
 	p := opt.Prefix + ":"
@@ -67,13 +67,14 @@ func Sign(parent *etree.Element, refs []*etree.Element, key any, opt SignOptions
 	cm.CreateAttr("Algorithm", ExcC14N)
 	addInclusive(cm, opt.InclusivePrefixes)
 	si.CreateElement(p+"SignatureMethod").CreateAttr("Algorithm", opt.SignatureMethod)
+	var ds digests
 	for _, el := range refs {
 		id, ok := IDOf(el)
 		if !ok {
 			parent.RemoveChild(sig)
 			return nil, fail(ErrReference, "", "element %s has no ID to reference", el.FullTag())
 		}
-		digest, err := digestOf(el, opt.DigestMethod, opt.InclusivePrefixes, nil)
+		digest, err := digestOf(&ds, el, opt.DigestMethod, opt.InclusivePrefixes, nil)
 		if err != nil {
 			parent.RemoveChild(sig)
 			return nil, err
@@ -111,8 +112,8 @@ func addInclusive(parent *etree.Element, prefixes []string) {
 }
 
 // digestOf canonicalizes el (exclusive c14n) straight into the digest.
-func digestOf(el *etree.Element, alg string, prefixes []string, trace func([]byte)) ([]byte, error) {
-	h, ok := newDigest(alg)
+func digestOf(ds *digests, el *etree.Element, alg string, prefixes []string, trace func([]byte)) ([]byte, error) {
+	h, ok := ds.get(alg)
 	if !ok {
 		return nil, fail(ErrAlgorithm, "", "digest method %s", alg)
 	}

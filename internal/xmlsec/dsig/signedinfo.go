@@ -94,7 +94,7 @@ func parseReference(r *etree.Element, algs Algorithms) (reference, error) {
 		return ref, fail(ErrMalformed, uri, "missing DigestMethod")
 	}
 	ref.digestMethod = kids[i].SelectAttrValue("Algorithm", "")
-	if _, ok := newDigest(ref.digestMethod); !ok || !allowed(algs.DigestMethods, ref.digestMethod) {
+	if !knownDigest(ref.digestMethod) || !allowed(algs.DigestMethods, ref.digestMethod) {
 		return ref, fail(ErrAlgorithm, uri, "digest method %q is not allowed", ref.digestMethod)
 	}
 	i++

@@ -90,6 +90,7 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 	if err != nil {
 		return nil, err
 	}
+	var ds digests
 	for _, r := range refs {
 		el, ok := idx[strings.TrimPrefix(r.uri, "#")]
 		if !ok {
@@ -103,7 +104,7 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 			uri := r.uri
 			trace = func(b []byte) { opt.Trace(uri, b) }
 		}
-		h, _ := newDigest(r.digestMethod)
+		h, _ := ds.get(r.digestMethod)
 		if err := canonicalize(h, el, r.prefixes, r.comments, trace); err != nil {
 			return nil, fail(ErrReference, r.uri, "%v", err)
 		}
