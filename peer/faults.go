@@ -1,0 +1,98 @@
+package peer
+
+import (
+	"errors"
+
+	"github.com/rspcheck/rspcheck/internal/codec"
+	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/token"
+	"github.com/rspcheck/rspcheck/internal/token/trust"
+	"github.com/rspcheck/rspcheck/internal/wire"
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsc"
+	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
+	"github.com/rspcheck/rspcheck/internal/wssec"
+)
+
+// faultEnvelope answers request req (nil when unknown) with a SOAP fault of version sv.
+func faultEnvelope(req *codec.Message, sv soap.Version, action string, f *soap.Fault, headers ...codec.Header) *codec.Envelope {
+	var a *wsa.Headers
+	if req != nil {
+		a = replyAddressing(req, action)
+	} else {
+		a = &wsa.Headers{Version: wsa.V10, Action: action, MessageID: newID(), To: wsa.V10.Anonymous()}
+	}
+	return &codec.Envelope{SOAP: sv, Addressing: a, Headers: headers, Body: []any{f}}
+}
+
+// rmFaultEnvelope maps an engine fault to its SOAP fault (rm.Fault, CONSTANTS §9.1/§9.2):
+// SOAP 1.2 Code Sender (or Receiver) with the wsrm code as Subcode; SOAP 1.1 faultcode = the
+// QName, with the wsrm:SequenceFault header for the faults about a sequence (WS-RM 1.1 §4,
+// RM-FLT-002). The action is the WS-RM 1.1 fault action, or the WS-Addressing fault action for
+// 2005/02 and for the non-RM rejection (wsse:FailedAuthentication, RM-STR-009).
+func rmFaultEnvelope(req *codec.Message, sv soap.Version, f *rm.Fault) *codec.Envelope {
+	q := f.QName()
+	sf := &soap.Fault{Code: soap.Sender, Subcodes: []wire.QName{q}, Reason: f.Reason}
+	if f.Receiver {
+		sf.Code = soap.Receiver
+	}
+	if sf.Reason == "" {
+		sf.Reason = q.Local
+	}
+	action := wsa.V10.SOAPFaultAction()
+	if f.Code != "" {
+		action = wsa.V10.FaultAction()
+		if f.Version == wsrm.V200702 {
+			action = wsrm.V200702.Action(wsrm.KindFault)
+		}
+	}
+	var detail []wire.Any
+	if f.Identifier != "" && f.Code != "" {
+		detail = []wire.Any{{Name: wire.QName{Space: f.Version.Namespace(), Local: "Identifier"}, Prefix: "wsrm", Text: f.Identifier}}
+	}
+	var hs []codec.Header
+	if sv == soap.V11 && f.Code != "" && f.Code.HeaderFault() {
+		hs = append(hs, codec.Header{Value: &wsrm.SequenceFault{V: f.Version, FaultCode: q, Detail: detail}})
+	} else if sv == soap.V12 {
+		sf.Detail = detail
+	}
+	return faultEnvelope(req, sv, action, sf, hs...)
+}
+
+// securityFault maps a failed wssec.Check (refined by the token store) to its fault:
+// wsc:RenewNeeded / wsc:BadContextToken for a refused context (SC-ISS-012, SC-CNL-003),
+// otherwise the WSS fault code of the failure (CONSTANTS §9.6).
+func securityFault(req *codec.Message, sv soap.Version, v wsc.Version, err error) *codec.Envelope {
+	q := wire.QName{Space: "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd", Local: "InvalidSecurity"}
+	reason := "message security invalid"
+	var le *token.LookupError
+	var we *wssec.Error
+	switch {
+	case errors.As(err, &le):
+		q, reason = le.Fault(v), le.Error()
+	case errors.As(err, &we):
+		if we.Fault != (wire.QName{}) {
+			q = we.Fault
+		}
+		reason = we.Kind.Error()
+	}
+	f := &soap.Fault{Code: soap.Sender, Subcodes: []wire.QName{q}, Reason: reason}
+	return faultEnvelope(req, sv, wsa.V10.SOAPFaultAction(), f)
+}
+
+// trustFault is the SOAP fault of a refused WS-Trust request.
+func trustFault(req *codec.Message, sv soap.Version, f *trust.Fault) *codec.Envelope {
+	return faultEnvelope(req, sv, wsa.V10.SOAPFaultAction(), f.SOAP())
+}
+
+// actionNotSupported refuses a request of another profile's version family (a sequence never
+// mixes versions; the responder serves one profile): wsa:ActionNotSupported (WS-Addressing 1.0
+// SOAP Binding §6.4.4) with the action as detail.
+func actionNotSupported(req *codec.Message, action string) *codec.Envelope {
+	q := wire.QName{Space: wsa.NS10, Local: "ActionNotSupported"}
+	f := &soap.Fault{Code: soap.Sender, Subcodes: []wire.QName{q}, Reason: "action not supported by this endpoint's profile",
+		Detail: []wire.Any{{Name: wire.QName{Space: wsa.NS10, Local: "ProblemAction"}, Prefix: "wsa",
+			Children: []wire.Any{{Name: wire.QName{Space: wsa.NS10, Local: "Action"}, Prefix: "wsa", Text: action}}}}}
+	return faultEnvelope(req, req.SOAP, wsa.V10.FaultAction(), f)
+}

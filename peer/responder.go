@@ -1,0 +1,190 @@
+package peer
+
+import (
+	"context"
+
+	"errors"
+	"fmt"
+	"github.com/beevik/etree"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/rspcheck/rspcheck/internal/codec"
+	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/token"
+	"github.com/rspcheck/rspcheck/internal/token/trust"
+	"github.com/rspcheck/rspcheck/internal/trace"
+	"github.com/rspcheck/rspcheck/internal/transport"
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsc"
+	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
+	"github.com/rspcheck/rspcheck/internal/wssec"
+)
+
+// ResponderConfig configures a Responder. The zero value is a conforming P11 responder.
+type ResponderConfig struct {
+	Profile Profile
+	// SOAP is the version of the messages the responder originates (acknowledgements to an
+	// addressable AcksTo, faults about undecodable requests); answers use the request's.
+	SOAP soap.Version
+	// Misbehave names deliberate violations (rm.ParseMisbehave names, e.g. accept-any-token,
+	// skip-str-check, unsigned-acks, and WrongDKLabel). Unknown names are an error.
+	Misbehave []string
+	// Trace, KeyLog and Delivered are the optional evidence files (rsppeer --trace, --keylog,
+	// --delivered).
+	Trace     *trace.Writer
+	KeyLog    *trace.KeyLog
+	Delivered *trace.DeliveredLog
+	// Hook sees every message in either direction.
+	Hook Hook
+	// Lifetime of issued SCTs (trust.DefaultLifetime when zero).
+	Lifetime time.Duration
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Client sends acknowledgements to addressable AcksTo endpoints (zero Client when nil).
+	Client *transport.Client
+}
+
+// Responder is the service side of FLOW.md: the SCT issuer and the WS-RM Destination, with an
+// application that records every delivered message.
+type Responder struct {
+	cfg    ResponderConfig
+	pol    wssec.Policy
+	rec    recorder
+	after  []func(*etree.Document, wssec.Token) error // misbehaviour after protection
+	replay *wssec.ReplayCache
+	store  *token.Store
+	issuer *trust.Issuer
+	client *transport.Client
+
+	mu        sync.Mutex // serialises the Destination and the delivery record
+	dest      *rm.Destination
+	delivered []trace.Delivery
+}
+
+// NewResponder returns a Responder.
+func NewResponder(cfg ResponderConfig) (*Responder, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	mb, rest := rm.ParseMisbehave(cfg.Misbehave)
+	var after []func(*etree.Document, wssec.Token) error
+	for _, n := range rest {
+		if n != WrongDKLabel {
+			return nil, fmt.Errorf("responder: unknown misbehaviour %q (known: %v and %s)", n, rm.MisbehaveNames(), WrongDKLabel)
+		}
+		after = append(after, resignWrongLabel)
+	}
+	store := token.NewStore(cfg.Now)
+	is, err := trust.NewIssuer(trust.IssuerConfig{Store: store, Lifetime: cfg.Lifetime, Now: cfg.Now})
+	if err != nil {
+		return nil, fmt.Errorf("responder: %w", err)
+	}
+	d, err := rm.NewDestination(rm.DestinationConfig{
+		NewID:                  newID,
+		RequireSTR:             true,
+		RequireUsesSequenceSTR: true,
+		RequireRM:              true,
+		Assurance:              rm.Assurance{Delivery: rm.ExactlyOnce, InOrder: true},
+		Misbehave:              mb,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("responder: %w", err)
+	}
+	cl := cfg.Client
+	if cl == nil {
+		cl = &transport.Client{}
+	}
+	return &Responder{cfg: cfg, pol: policy(cfg.Profile), rec: recorder{trace: cfg.Trace, hook: cfg.Hook},
+		store: store, issuer: is, dest: d, client: cl, after: after, replay: wssec.NewReplayCache(0)}, nil
+}
+
+// Handler is the HTTP endpoint: SOAP over POST, GET /healthz.
+func (r *Responder) Handler() http.Handler {
+	return transport.Health(&transport.Handler{Serve: r.Serve})
+}
+
+// Delivered returns what the application received so far, in delivery order.
+func (r *Responder) Delivered() []trace.Delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]trace.Delivery(nil), r.delivered...)
+}
+
+// Sequences is the number of live sequences at the Destination.
+func (r *Responder) Sequences() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.dest.Len()
+}
+
+// Serve handles one SOAP request (transport.Handler.Serve).
+func (r *Responder) Serve(ctx context.Context, req *transport.Request) (*transport.Reply, error) {
+	now := r.cfg.Now()
+	m, err := codec.Decode(req.Body, codec.Options{})
+	r.rec.record(trace.In, req.Body, m)
+	if err != nil {
+		f := &soap.Fault{Code: soap.Sender, Reason: "message could not be decoded"}
+		return r.reply(faultEnvelope(nil, req.Version, wsa.V10.SOAPFaultAction(), f), nil, true, now)
+	}
+	action := req.Action
+	if m.HasAddressing && m.Addressing.Action != "" {
+		action = m.Addressing.Action
+	}
+	if v, _, response, ok := wsc.BindingOfAction(action); ok && !response {
+		if v != r.cfg.Profile.SC() {
+			return r.reply(actionNotSupported(m, action), nil, true, now)
+		}
+		return r.serveTrust(m, v, now)
+	}
+	if v, _, ok := wsrm.KindOfAction(action); ok && v != r.cfg.Profile.RM() {
+		return r.reply(actionNotSupported(m, action), nil, true, now)
+	}
+	return r.serveRM(ctx, m, now)
+}
+
+// serveTrust answers the SCT bindings of WS-Trust (FLOW M1/M2, renewal, Mx).
+func (r *Responder) serveTrust(m *codec.Message, v wsc.Version, now time.Time) (*transport.Reply, error) {
+	treq := r.issuer.Check(m, wssec.CheckOptions{Policy: wssec.Policy{Version: v, DerivedKeys: true}, Now: now})
+	env, err := r.issuer.Handle(treq)
+	if env == nil {
+		return nil, fmt.Errorf("issuer returned nothing: %w", err)
+	}
+	if r.cfg.KeyLog != nil {
+		for _, t := range r.store.All() {
+			_ = r.cfg.KeyLog.Log(t.Identifier, t.Secret)
+		}
+	}
+	var tf *trust.Fault
+	return r.reply(env, nil, errors.As(err, &tf), now)
+}
+
+// reply encodes env, protects it with tok when set, records it and returns it for the HTTP
+// response (persist happened before, in the engine call; protect -> send -> trace).
+func (r *Responder) reply(env *codec.Envelope, tok *wssec.Token, fault bool, now time.Time) (*transport.Reply, error) {
+	raw, err := build(env, tok, r.pol, now, r.after...)
+	if err != nil {
+		return nil, err
+	}
+	r.rec.record(trace.Out, raw, nil)
+	action := ""
+	if env.Addressing != nil {
+		action = env.Addressing.Action
+	}
+	return &transport.Reply{Body: raw, Fault: fault, Action: action}, nil
+}
+
+// token returns the protection of an outgoing message bound to SCT id ("" = none).
+func (r *Responder) token(id string) *wssec.Token {
+	if id == "" {
+		return nil
+	}
+	t, err := r.store.Lookup(id)
+	if err != nil {
+		return nil
+	}
+	s := t.Security()
+	return &s
+}

@@ -1,0 +1,173 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/rspcheck/rspcheck/internal/codec"
+	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/trace"
+	"github.com/rspcheck/rspcheck/internal/transport"
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
+	"github.com/rspcheck/rspcheck/internal/wssec"
+)
+
+// outcome is what one engine call asks the responder to send.
+type outcome struct {
+	reply *rm.Reply
+	fault *rm.SendFault
+	acks  []rm.SendAck // anonymous AcksTo: on the HTTP response
+	away  []rm.SendAck // addressable AcksTo
+}
+
+// serveRM checks the security of m against the token store and hands it to the Destination
+// (rm/doc.go "Driving a Destination"). A message replayed verbatim within its Timestamp
+// window is refused (WSS 1.1 §10); RM duplicates are retransmissions with fresh security and
+// are recognised by number in the engine.
+func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time) (*transport.Reply, error) {
+	res := r.store.Resolve()
+	a, err := wssec.Check(m, wssec.CheckOptions{Policy: r.pol, Tokens: res, Now: now, Replay: r.replay})
+	var auth rm.Auth
+	switch {
+	case err == nil:
+		auth = rm.Auth{Token: a.Token.Identifier, Headers: a.Parts&wssec.PartRM != 0, Body: a.Parts&wssec.PartBody != 0}
+	case errors.Is(err, wssec.ErrNoSecurity):
+		// Unsecured: the engine decides (a scoped sequence rejects it, RM-STR-009).
+	default:
+		return r.reply(securityFault(m, m.SOAP, r.pol.Version, res.Explain(err)), nil, true, now)
+	}
+	seq, _ := codec.Find[*wsrm.Sequence](m)
+	ar, _ := codec.Find[*wsrm.AckRequested](m)
+	var data []byte
+	if seq != nil && !seq.LastMessage {
+		if data, err = appPayload(m); err != nil {
+			f := &soap.Fault{Code: soap.Sender, Reason: err.Error()}
+			return r.reply(faultEnvelope(m, m.SOAP, wsa.V10.SOAPFaultAction(), f), nil, true, now)
+		}
+	}
+
+	r.mu.Lock()
+	var acts []rm.Action
+	if t, ok := r.dest.NextDeadline(); ok && !t.After(now) {
+		acts = append(acts, r.dest.Tick(now)...)
+	}
+	switch body := m.Payload.(type) {
+	case *wsrm.CreateSequence:
+		_, uses := codec.Find[*wsrm.UsesSequenceSTR](m)
+		acts = append(acts, r.dest.CreateSequence(rm.CreateSequenceRequest{Msg: body, UsesSequenceSTR: uses != nil,
+			STRToken: rm.STRToken(body, func(string) string { return "" })}, auth, now)...)
+	case *wsrm.CloseSequence:
+		acts = append(acts, r.dest.CloseSequence(body, auth, now)...)
+	case *wsrm.TerminateSequence:
+		acts = append(acts, r.dest.TerminateSequence(body, auth, now)...)
+	default:
+		switch {
+		case seq != nil:
+			acts = append(acts, r.dest.Message(seq, rm.Payload(data), auth, now)...)
+		case ar == nil && m.Addressing.Action == AppAction:
+			if f := r.dest.Unsequenced(r.cfg.Profile.RM()); f != nil {
+				acts = append(acts, rm.SendFault{Fault: f})
+			}
+		}
+	}
+	if ar != nil {
+		acts = append(acts, r.dest.AckRequested(ar, auth, now)...)
+	}
+	out := r.perform(acts)
+	r.mu.Unlock()
+
+	for _, sa := range out.away {
+		go r.sendAway(sa)
+	}
+	return r.answer(ctx, m, out, now)
+}
+
+// perform carries out the actions of one engine call in order, under r.mu: the Persistent
+// batch (memory only: the engine's own state is the store), then Deliver to the application;
+// what must be sent is returned.
+func (r *Responder) perform(acts []rm.Action) outcome {
+	var out outcome
+	for _, act := range acts {
+		switch a := act.(type) {
+		case rm.Deliver:
+			d := trace.Delivery{Sequence: a.Seq, MessageNumber: a.Number, SHA256: trace.PayloadDigest(a.Payload)}
+			r.delivered = append(r.delivered, d)
+			if r.cfg.Delivered != nil {
+				_ = r.cfg.Delivered.Record(a.Seq, a.Number, a.Payload)
+			}
+		case rm.Reply:
+			out.reply = &a
+		case rm.SendFault:
+			out.fault = &a
+		case rm.SendAck:
+			if a.AcksTo.Address == "" || a.AcksTo.IsAnonymous() {
+				out.acks = addAck(out.acks, a)
+			} else {
+				out.away = addAck(out.away, a)
+			}
+		}
+	}
+	return out
+}
+
+// answer builds the HTTP response of request m: the fault, the reply (with the acks as
+// headers) or a stand-alone acknowledgement; nothing = 202.
+func (r *Responder) answer(_ context.Context, m *codec.Message, out outcome, now time.Time) (*transport.Reply, error) {
+	v := r.cfg.Profile.RM()
+	switch {
+	case out.fault != nil:
+		return r.reply(rmFaultEnvelope(m, m.SOAP, out.fault.Fault), r.token(out.fault.Token), true, now)
+	case out.reply != nil:
+		rp := out.reply
+		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(rp.Kind)), Body: []any{rp.Msg}}
+		if rp.Ack != nil {
+			env.Headers = append(env.Headers, codec.Header{Value: rp.Ack})
+		}
+		for _, a := range out.acks {
+			if rp.Ack == nil || a.Ack.Identifier != rp.Ack.Identifier {
+				env.Headers = append(env.Headers, codec.Header{Value: &a.Ack})
+			}
+		}
+		return r.reply(env, r.token(rp.Token), false, now)
+	case len(out.acks) > 0:
+		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(wsrm.KindSequenceAcknowledgement))}
+		env.Addressing.RelatesTo = nil
+		for _, a := range out.acks {
+			env.Headers = append(env.Headers, codec.Header{Value: &a.Ack})
+		}
+		return r.reply(env, r.token(out.acks[0].Token), false, now)
+	}
+	return nil, nil
+}
+
+// sendAway sends a stand-alone acknowledgement to an addressable AcksTo (RM-ACK-002).
+func (r *Responder) sendAway(a rm.SendAck) {
+	now := r.cfg.Now()
+	v := r.cfg.Profile.RM()
+	env := &codec.Envelope{SOAP: r.cfg.SOAP, Addressing: addressing(v.Action(wsrm.KindSequenceAcknowledgement), a.AcksTo.Address),
+		Headers: []codec.Header{{Value: &a.Ack}}}
+	raw, err := build(env, r.token(a.Token), r.pol, now, r.after...)
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := r.client.Post(ctx, a.AcksTo.Address, r.cfg.SOAP, env.Addressing.Action, raw); err == nil {
+		r.rec.record(trace.Out, raw, nil)
+	}
+}
+
+// addAck adds a to acks, replacing an earlier ack of the same sequence: a message carries at
+// most one SequenceAcknowledgement per sequence, and the later one is the more complete.
+func addAck(acks []rm.SendAck, a rm.SendAck) []rm.SendAck {
+	for i := range acks {
+		if acks[i].Ack.Identifier == a.Ack.Identifier {
+			acks[i] = a
+			return acks
+		}
+	}
+	return append(acks, a)
+}
