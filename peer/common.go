@@ -165,8 +165,12 @@ func event(dir trace.Dir, m *codec.Message) trace.Event {
 	}
 	if s, _ := codec.Find[*wsrm.Sequence](m); s != nil {
 		ev.Sequence, ev.MessageNumber = s.Identifier, s.MessageNumber
+	} else if id := bodySequence(m.Payload); id != "" {
+		ev.Sequence = id
 	} else if a, _ := codec.Find[*wsrm.SequenceAcknowledgement](m); a != nil {
 		ev.Sequence = a.Identifier
+	} else if r, _ := codec.Find[*wsrm.AckRequested](m); r != nil {
+		ev.Sequence = r.Identifier
 	}
 	if f := m.Fault(); f != nil {
 		q := f.Subcode()
@@ -176,6 +180,24 @@ func event(dir trace.Dir, m *codec.Message) trace.Event {
 		ev.Fault = q.String()
 	}
 	return ev
+}
+
+// bodySequence is the sequence a WS-RM protocol body is about ("" for CreateSequence, which
+// has none yet, and for other bodies).
+func bodySequence(body any) string {
+	switch b := body.(type) {
+	case *wsrm.CreateSequenceResponse:
+		return b.Identifier
+	case *wsrm.CloseSequence:
+		return b.Identifier
+	case *wsrm.CloseSequenceResponse:
+		return b.Identifier
+	case *wsrm.TerminateSequence:
+		return b.Identifier
+	case *wsrm.TerminateSequenceResponse:
+		return b.Identifier
+	}
+	return ""
 }
 
 // recorder writes messages to a trace Writer and a Hook, both optional.
@@ -221,3 +243,10 @@ func replyAddressing(m *codec.Message, action string) *wsa.Headers {
 	}
 	return h
 }
+
+// AppBody is the body of the reference application's messages carrying payload (the suite's
+// scripted initiator sends the same application messages).
+func AppBody(payload []byte) wire.Any { return appBody(payload) }
+
+// AppPayload reads the payload of a reference application message.
+func AppPayload(m *codec.Message) ([]byte, error) { return appPayload(m) }

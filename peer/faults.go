@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"strconv"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
@@ -47,10 +48,7 @@ func rmFaultEnvelope(req *codec.Message, sv soap.Version, f *rm.Fault) *codec.En
 			action = wsrm.V200702.Action(wsrm.KindFault)
 		}
 	}
-	var detail []wire.Any
-	if f.Identifier != "" && f.Code != "" {
-		detail = []wire.Any{{Name: wire.QName{Space: f.Version.Namespace(), Local: "Identifier"}, Prefix: "wsrm", Text: f.Identifier}}
-	}
+	detail := rmFaultDetail(f)
 	var hs []codec.Header
 	if sv == soap.V11 && f.Code != "" && f.Code.HeaderFault() {
 		hs = append(hs, codec.Header{Value: &wsrm.SequenceFault{V: f.Version, FaultCode: q, Detail: detail}})
@@ -58,6 +56,53 @@ func rmFaultEnvelope(req *codec.Message, sv soap.Version, f *rm.Fault) *codec.En
 		sf.Detail = detail
 	}
 	return faultEnvelope(req, sv, action, sf, hs...)
+}
+
+// rmFaultDetail is the detail of an RM fault (CONSTANTS §9.1): the offending
+// SequenceAcknowledgement for InvalidAcknowledgement; the Identifier otherwise, with the
+// MaxMessageNumber for MessageNumberRollover.
+func rmFaultDetail(f *rm.Fault) []wire.Any {
+	if f.Code == "" {
+		return nil
+	}
+	ns := f.Version.Namespace()
+	el := func(local, text string) wire.Any {
+		return wire.Any{Name: wire.QName{Space: ns, Local: local}, Prefix: "wsrm", Text: text}
+	}
+	if f.Code == wsrm.InvalidAcknowledgement && f.Ack != nil {
+		return []wire.Any{ackElement(f.Ack)}
+	}
+	if f.Identifier == "" {
+		return nil
+	}
+	d := []wire.Any{el("Identifier", f.Identifier)}
+	if f.Code == wsrm.MessageNumberRollover && f.MaxMessageNumber > 0 {
+		d = append(d, el("MaxMessageNumber", strconv.FormatUint(f.MaxMessageNumber, 10)))
+	}
+	return d
+}
+
+// ackElement writes a SequenceAcknowledgement as a detail element.
+func ackElement(a *wsrm.SequenceAcknowledgement) wire.Any {
+	ns := a.V.Namespace()
+	q := func(local string) wire.QName { return wire.QName{Space: ns, Local: local} }
+	out := wire.Any{Name: q("SequenceAcknowledgement"), Prefix: "wsrm",
+		Children: []wire.Any{{Name: q("Identifier"), Prefix: "wsrm", Text: a.Identifier}}}
+	for _, r := range a.Ranges {
+		out.Children = append(out.Children, wire.Any{Name: q("AcknowledgementRange"), Prefix: "wsrm", Attrs: []wire.Attr{
+			{Name: wire.QName{Local: "Upper"}, Value: strconv.FormatUint(r.Upper, 10)},
+			{Name: wire.QName{Local: "Lower"}, Value: strconv.FormatUint(r.Lower, 10)}}})
+	}
+	for _, n := range a.Nacks {
+		out.Children = append(out.Children, wire.Any{Name: q("Nack"), Prefix: "wsrm", Text: strconv.FormatUint(n, 10)})
+	}
+	if a.None {
+		out.Children = append(out.Children, wire.Any{Name: q("None"), Prefix: "wsrm"})
+	}
+	if a.Final {
+		out.Children = append(out.Children, wire.Any{Name: q("Final"), Prefix: "wsrm"})
+	}
+	return out
 }
 
 // securityFault maps a failed wssec.Check (refined by the token store) to its fault:

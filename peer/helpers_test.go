@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
+	"github.com/rspcheck/rspcheck/internal/rm"
 	"github.com/rspcheck/rspcheck/internal/trace"
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 )
@@ -55,10 +56,16 @@ func newPair(t *testing.T, p Profile, sv soap.Version, rcfg ResponderConfig, icf
 	t.Helper()
 	c := &capture{}
 	rcfg.Profile, rcfg.Hook = p, c.hook
+	if rcfg.Retransmit.Base == 0 {
+		rcfg.Retransmit = rm.Backoff{Base: 50 * time.Millisecond, Factor: 2, Max: 400 * time.Millisecond}
+	}
 	r, err := NewResponder(rcfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	r.Start(ctx)
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(srv.Close)
 	icfg.To, icfg.Profile, icfg.SOAP, icfg.Hook = srv.URL+"/rm", p, sv, c.hook

@@ -14,13 +14,13 @@ import (
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/store"
 	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/token/trust"
 	"github.com/rspcheck/rspcheck/internal/trace"
 	"github.com/rspcheck/rspcheck/internal/transport"
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
-	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
 	"github.com/rspcheck/rspcheck/internal/wssec"
 )
 
@@ -48,9 +48,27 @@ type InitiatorConfig struct {
 	// Retransmit is the backoff of unacknowledged messages and unanswered requests; zero =
 	// 200 ms doubling up to 2 s, giving up after 10 retransmissions of one message.
 	Retransmit rm.Backoff
+	// Offer offers a reverse sequence with every CreateSequence (duplex, WS-RM 1.1 §3.4,
+	// RM-CS-004): the responder's replies come to AcksTo, which must then be set.
+	Offer bool
+	// RenewBefore is how long before its expiry the SCT is renewed during a run (a tenth of
+	// its lifetime, at most 5 minutes, when zero); negative: only when the responder answers
+	// wsc:RenewNeeded (SC-ISS-012).
+	RenewBefore time.Duration
+	// Bootstrap, optional, protects the issuance with X.509 (SC-ISS-014).
+	Bootstrap *Bootstrap
 	// Tick is how often due retransmissions are looked for (20 ms when zero).
 	Tick time.Duration
 	Now  func() time.Time
+	// Store keeps the Source's sequences and unacknowledged messages, the SCT (sealed) and
+	// the job of Run across restarts (issue #5, FLOW §6): NewInitiator recovers from it and
+	// Run resumes the job it holds. Nil keeps everything in memory. The caller closes it
+	// after Close. With a Store, a zero Retransmit never gives up (Limit 0): the messages
+	// stay in the store until they are acknowledged.
+	Store store.Store
+	// StoreKey is the 32-octet AES-256 storage key sealing the SCT at rest (RM-PER-005);
+	// required with Store.
+	StoreKey []byte
 }
 
 // Plan is what Run sends: Messages application messages of Size octets spread round-robin
@@ -59,6 +77,12 @@ type Plan struct {
 	Messages  int
 	Sequences int
 	Size      int
+	// Interval, when set, paces each sequence: it waits this long between its messages.
+	Interval time.Duration
+	// Window is how many messages of one sequence may be on the wire at once, awaiting their
+	// HTTP responses (pipelining; the Destination holds what overtakes and delivers in
+	// order). 0 or 1: each message waits for the previous one's response.
+	Window int
 }
 
 // Summary is the outcome of Run.
@@ -70,8 +94,17 @@ type Summary struct {
 	Retransmissions int
 	Cancelled       bool
 	Elapsed         time.Duration
+	// Replies is the number of echoes delivered on reverse sequences (duplex runs).
+	Replies int
+	// Renewals counts SCT renewals during the run.
+	Renewals int
 	// Expect gives, per sequence, what the responder's delivered log must show.
 	Expect map[string]trace.Expect
+	// Resumed: the run continued a job found in the Store (issue #5); the counts cover the
+	// whole job, earlier runs included.
+	Resumed bool
+	// NothingToDo: the Store holds this job already finished; nothing was sent.
+	NothingToDo bool
 }
 
 // Rate is messages per second.
@@ -83,8 +116,16 @@ func (s Summary) Rate() float64 {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("messages: %d acknowledged: %d sequences: %d terminated: %d retransmissions: %d cancelled: %t elapsed: %s rate: %.1f msg/s",
-		s.Messages, s.Acknowledged, s.Sequences, s.Terminated, s.Retransmissions, s.Cancelled, s.Elapsed.Round(time.Millisecond), s.Rate())
+	if s.NothingToDo {
+		return fmt.Sprintf("nothing to do: the job has finished (messages: %d acknowledged: %d sequences: %d terminated: %d cancelled: true)",
+			s.Messages, s.Acknowledged, s.Sequences, s.Terminated)
+	}
+	resumed := ""
+	if s.Resumed {
+		resumed = " resumed: true"
+	}
+	return fmt.Sprintf("messages: %d acknowledged: %d sequences: %d terminated: %d retransmissions: %d replies: %d renewals: %d cancelled: %t elapsed: %s rate: %.1f msg/s%s",
+		s.Messages, s.Acknowledged, s.Sequences, s.Terminated, s.Retransmissions, s.Replies, s.Renewals, s.Cancelled, s.Elapsed.Round(time.Millisecond), s.Rate(), resumed)
 }
 
 // Initiator is the client side of FLOW.md: token provider and WS-RM Source.
@@ -105,6 +146,23 @@ type Initiator struct {
 	first   map[msgKey][]byte // first transmission bytes (StaleRetransmit only)
 	retrans int
 	notify  chan struct{}
+
+	// Duplex (Offer): the Destination of the reverse sequences the responder accepted, and
+	// what it delivered (initiator_reverse.go).
+	dst      *rm.Destination
+	reverse  map[string]string // forward sequence -> its reverse sequence
+	revEnded map[string]rm.EndReason
+	replies  []trace.Delivery
+	renewing bool // a renewal is under way (initiator_renew.go)
+	renewals int
+
+	// tokens is replaced, for the responder's reverse sender, by a lookup in the issuer's
+	// store; action is the wsa:Action of application messages (AppAction).
+	lookup func(id string) (token.Token, bool)
+	action string
+
+	per    *initiatorStore // persistence (initiator_store.go, job.go)
+	failed error           // the store failed: nothing more is sent
 }
 
 type msgKey struct {
@@ -125,44 +183,58 @@ func NewInitiator(cfg InitiatorConfig) (*Initiator, error) {
 	}
 	if cfg.Retransmit == (rm.Backoff{}) {
 		cfg.Retransmit = rm.Backoff{Base: 200 * time.Millisecond, Factor: 2, Max: 2 * time.Second, Limit: 10}
+		if cfg.Store != nil {
+			cfg.Retransmit.Limit = 0
+		}
 	}
 	mb, rest := rm.ParseMisbehave(cfg.Misbehave)
 	in := &Initiator{cfg: cfg, pol: policy(cfg.Profile), rec: recorder{trace: cfg.Trace, hook: cfg.Hook},
 		client: transport.NewClient(cfg.RoundTripper), tokens: map[string]token.Token{},
 		created: map[string]string{}, ended: map[string]rm.EndReason{}, first: map[msgKey][]byte{},
-		notify: make(chan struct{}), keepFirst: mb.StaleRetransmit}
+		notify: make(chan struct{}), keepFirst: mb.StaleRetransmit, action: AppAction,
+		reverse: map[string]string{}, revEnded: map[string]rm.EndReason{}}
 	for _, n := range rest {
 		if n != SignWithOtherToken {
 			return nil, fmt.Errorf("initiator: unknown misbehaviour %q (known: %v and %s)", n, rm.MisbehaveNames(), SignWithOtherToken)
 		}
 		in.signOther = true
 	}
-	src, err := rm.NewSource(rm.SourceConfig{NewID: newID, Retransmit: cfg.Retransmit, Misbehave: mb})
+	scfg := rm.SourceConfig{NewID: newID, Retransmit: cfg.Retransmit, Misbehave: mb}
+	src, err := rm.NewSource(scfg)
 	if err != nil {
 		return nil, fmt.Errorf("initiator: %w", err)
 	}
 	in.src = src
-	tc, err := trust.NewClient(trust.ClientConfig{Caller: trust.CallerFunc(in.call), Version: cfg.Profile.SC(),
-		SOAP: cfg.SOAP, Addressing: wsa.V10, Now: cfg.Now})
+	if cfg.Offer {
+		if cfg.AcksTo == "" {
+			return nil, errors.New("initiator: an Offer needs an addressable endpoint (AcksTo) for the reverse sequence")
+		}
+		if in.dst, err = rm.NewDestination(rm.DestinationConfig{NewID: newID, RequireSTR: true, RequireRM: true,
+			Assurance: rm.Assurance{Delivery: rm.ExactlyOnce, InOrder: true}}); err != nil {
+			return nil, fmt.Errorf("initiator: %w", err)
+		}
+	}
+	ccfg := trust.ClientConfig{Caller: trust.CallerFunc(in.call), Version: cfg.Profile.SC(),
+		SOAP: cfg.SOAP, Addressing: wsa.V10, Now: cfg.Now}
+	if b := cfg.Bootstrap; b != nil {
+		if err := b.check(true); err != nil {
+			return nil, fmt.Errorf("initiator: %w", err)
+		}
+		b.client(&ccfg, cfg.Now)
+	}
+	tc, err := trust.NewClient(ccfg)
 	if err != nil {
 		return nil, fmt.Errorf("initiator: %w", err)
 	}
-	in.prov, err = token.NewProvider(token.Config{Establisher: tc, Now: cfg.Now, OnChange: in.keep})
+	in.prov, err = token.NewProvider(token.Config{Establisher: tc, Now: cfg.Now, OnChange: in.keep,
+		RenewBefore: max(cfg.RenewBefore, 0)})
 	if err != nil {
 		return nil, fmt.Errorf("initiator: %w", err)
+	}
+	if err := in.openStore(scfg); err != nil {
+		return nil, err
 	}
 	return in, nil
-}
-
-// keep remembers a token obtained by the Provider (and logs its key when asked to).
-func (in *Initiator) keep(_ context.Context, t token.Token) error {
-	in.mu.Lock()
-	in.tokens[t.Identifier] = t
-	in.mu.Unlock()
-	if in.cfg.KeyLog != nil {
-		return in.cfg.KeyLog.Log(t.Identifier, t.Secret)
-	}
-	return nil
 }
 
 // call is the trust.Caller: WS-Trust requests go to the responder's endpoint.
@@ -191,10 +263,13 @@ func (in *Initiator) signal() {
 func (in *Initiator) wait(ctx context.Context, cond func() bool) error {
 	for {
 		in.mu.Lock()
-		ok, ch := cond(), in.notify
+		ok, ch, failed := cond(), in.notify, in.failed
 		in.mu.Unlock()
 		if ok {
 			return nil
+		}
+		if failed != nil {
+			return failed
 		}
 		select {
 		case <-ch:
@@ -215,18 +290,4 @@ func payload(i, size int) []byte {
 		out = append(out, h[:]...)
 	}
 	return out[:size]
-}
-
-// Handler is the initiator's endpoint for an addressable AcksTo: it takes the
-// acknowledgements (and faults) the responder sends there and answers 202.
-func (in *Initiator) Handler() http.Handler {
-	return transport.Health(&transport.Handler{Serve: func(ctx context.Context, req *transport.Request) (*transport.Reply, error) {
-		m, err := codec.Decode(req.Body, codec.Options{})
-		in.rec.record(trace.In, req.Body, m)
-		if err != nil {
-			return nil, err
-		}
-		in.perform(ctx, in.receive(m, wsrm.KindNone, "", ""), "")
-		return nil, nil
-	}})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/token/trust"
 	"github.com/rspcheck/rspcheck/internal/trace"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
 )
 
 // Run performs the flow of FLOW.md once: the SCT is obtained (M0-M2), plan.Sequences
@@ -20,6 +21,10 @@ import (
 // LastMessage, then Terminate) and the SCT is cancelled (Mx). It returns an error unless every
 // message was acknowledged, every sequence terminated and the SCT cancelled; the Summary is
 // filled as far as the run got either way.
+//
+// With InitiatorConfig.Store the run is a resumable job (job.go): a Run on a store that holds
+// the same plan resumes it (Summary.Resumed), one that holds it finished does nothing
+// (Summary.NothingToDo), and another plan is a *JobMismatchError.
 func (in *Initiator) Run(ctx context.Context, plan Plan) (Summary, error) {
 	if plan.Sequences <= 0 {
 		plan.Sequences = 1
@@ -29,9 +34,28 @@ func (in *Initiator) Run(ctx context.Context, plan Plan) (Summary, error) {
 	}
 	start := time.Now()
 	sum := Summary{Messages: plan.Messages, Sequences: plan.Sequences, Expect: map[string]trace.Expect{}}
-	tok, err := in.obtain(ctx, in.cfg.To)
+	if err := in.startJob(ctx, plan, &sum); err != nil || sum.NothingToDo {
+		return sum, err
+	}
+	before, restored := in.per.restored[in.cfg.To]
+	tok, err := before, error(nil)
+	if !restored || !in.jobComplete() {
+		// (A resumed job whose sequences have all terminated needs the SCT only to cancel it.)
+		tok, err = in.obtain(ctx, in.cfg.To)
+	}
 	if err != nil {
+		if restored && errors.Is(err, token.ErrRenew) {
+			// RM-PER-006/007: the sequences stay bound to this SCT; nothing is re-bound to a
+			// new one and nothing is lost.
+			return sum, fmt.Errorf("initiator: the SCT %s of the stored sequences expired and could not be renewed; "+
+				"the unacknowledged messages stay in the store for the next attempt: %w", before.Identifier, err)
+		}
 		return sum, fmt.Errorf("initiator: obtain SCT: %w", err)
+	}
+	if restored && tok.Identifier == before.Identifier && tok.Instance != before.Instance {
+		in.mu.Lock()
+		in.renewals++ // renewed after the restart (expired during the outage)
+		in.mu.Unlock()
 	}
 	var other string
 	if in.signOther {
@@ -69,7 +93,13 @@ func (in *Initiator) Run(ctx context.Context, plan Plan) (Summary, error) {
 		}(k)
 	}
 	done.Wait()
+	if len(errs) == 0 {
+		if err := in.awaitReplies(ctx, &sum); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	stopTick()
+	sum.Renewals = in.renewalCount()
 	if err := errors.Join(errs...); err != nil {
 		sum.Elapsed = time.Since(start)
 		sum.Retransmissions = in.retransmissions()
@@ -78,12 +108,16 @@ func (in *Initiator) Run(ctx context.Context, plan Plan) (Summary, error) {
 	if other != "" {
 		_ = in.cancel(ctx, in.cfg.To+"#other")
 	}
-	if err := in.cancel(ctx, in.cfg.To); err != nil {
+	if err := in.cancelJob(ctx, in.cfg.To, sum.Resumed); err != nil {
 		sum.Elapsed = time.Since(start)
 		sum.Retransmissions = in.retransmissions()
 		return sum, fmt.Errorf("initiator: cancel SCT: %w", err)
 	}
 	sum.Cancelled = true
+	if err := in.finishJob(ctx, tok.Identifier, &sum); err != nil {
+		sum.Elapsed = time.Since(start)
+		return sum, err
+	}
 	sum.Elapsed = time.Since(start)
 	sum.Retransmissions = in.retransmissions()
 	return sum, nil
@@ -95,43 +129,46 @@ func (in *Initiator) retransmissions() int {
 	return in.retrans
 }
 
-// sequence runs one sequence: create, send its share of the plan, finish.
+// sequence runs one sequence: create (or resume), send its share of the plan, finish.
 func (in *Initiator) sequence(ctx context.Context, tok, other string, k int, plan Plan) (string, trace.Expect, error) {
-	now := in.cfg.Now()
-	in.mu.Lock()
-	cp := rm.CreateParams{Version: in.cfg.Profile.RM(), To: wsa.EPR{Address: in.cfg.To}, Token: tok}
-	if in.cfg.AcksTo != "" {
-		cp.AcksTo = wsa.EPR{Address: in.cfg.AcksTo}
+	id, next, ended, created, err := in.resumePoint(k)
+	switch {
+	case err != nil:
+		return id, trace.Expect{}, err
+	case ended == rm.EndCompleted.String():
+		return id, expectUpTo(k, slotCount(k, plan), plan), nil
+	case ended != "":
+		return id, expectUpTo(k, slotCount(k, plan), plan), fmt.Errorf("sequence %s ended %s in an earlier run", id, ended)
+	case !created:
+		if id, err = in.create(ctx, other, tok, k); err != nil {
+			return id, trace.Expect{}, err
+		}
 	}
-	ref, acts := in.src.Create(cp, now)
-	in.mu.Unlock()
-	in.perform(ctx, acts, other)
-	var id string
-	if err := in.wait(ctx, func() bool {
-		id = in.created[ref]
-		_, gone := in.ended[ref]
-		return id != "" || gone
-	}); err != nil {
-		return "", trace.Expect{}, fmt.Errorf("sequence %d: create: %w", k, err)
-	}
-	if id == "" {
-		return "", trace.Expect{}, fmt.Errorf("sequence %d: CreateSequence failed (%s)", k, in.endReason(ref))
-	}
-	exp := trace.Expect{InOrder: true, Digests: map[uint64]string{}}
-	for i := k; i < plan.Messages; i += plan.Sequences {
-		p := payload(i, plan.Size)
+	// Messages 1..next-1 were sent before a restart (still stored when unacknowledged).
+	exp := expectUpTo(k, next-1, plan)
+	win := newWindow(plan.Window)
+	for n := next; planIndex(k, n, plan) < plan.Messages; n++ {
+		p := payload(planIndex(k, n, plan), plan.Size)
 		in.mu.Lock()
 		acts, err := in.src.Send(id, rm.Payload(p), in.cfg.Now())
+		in.stage(acts)
 		in.mu.Unlock()
 		if err != nil {
 			return id, exp, fmt.Errorf("sequence %s: send: %w", id, err)
 		}
 		exp.Count++
 		exp.Digests[exp.Count] = trace.PayloadDigest(p)
-		in.perform(ctx, acts, other)
+		win.do(ctx, func() { in.perform(ctx, acts, other) })
+		if plan.Interval > 0 {
+			if err := sleep(ctx, plan.Interval); err != nil {
+				return id, exp, fmt.Errorf("sequence %s: %w", id, err)
+			}
+		}
 	}
+	win.wait()
 	in.mu.Lock()
 	acts, err := in.src.Finish(id, in.cfg.Now())
+	in.stage(acts)
 	in.mu.Unlock()
 	if err != nil {
 		return id, exp, fmt.Errorf("sequence %s: finish: %w", id, err)
@@ -144,6 +181,41 @@ func (in *Initiator) sequence(ctx context.Context, tok, other string, k int, pla
 		return id, exp, fmt.Errorf("sequence %s ended %s", id, r)
 	}
 	return id, exp, nil
+}
+
+// create creates the sequence of plan slot k (FLOW M3/M4) and returns its identifier.
+func (in *Initiator) create(ctx context.Context, other, tok string, k int) (string, error) {
+	now := in.cfg.Now()
+	in.mu.Lock()
+	cp := rm.CreateParams{Version: in.cfg.Profile.RM(), To: wsa.EPR{Address: in.cfg.To}, Token: tok}
+	if in.cfg.AcksTo != "" {
+		cp.AcksTo = wsa.EPR{Address: in.cfg.AcksTo}
+	}
+	if in.cfg.Offer {
+		cp.Offer = &rm.OfferParams{}
+		if cp.Version != wsrm.V200502 {
+			cp.Offer.Endpoint = wsa.EPR{Address: in.cfg.AcksTo}
+		}
+	}
+	ref, acts := in.src.Create(cp, now)
+	if j := in.per.job; j != nil {
+		j.slotOf[ref] = k
+	}
+	in.stage(acts)
+	in.mu.Unlock()
+	in.perform(ctx, acts, other)
+	var id string
+	if err := in.wait(ctx, func() bool {
+		id = in.created[ref]
+		_, gone := in.ended[ref]
+		return id != "" || gone
+	}); err != nil {
+		return "", fmt.Errorf("sequence %d: create: %w", k, err)
+	}
+	if id == "" {
+		return "", fmt.Errorf("sequence %d: CreateSequence failed (%s)", k, in.endReason(ref))
+	}
+	return id, nil
 }
 
 func (in *Initiator) endReason(id string) string {
@@ -171,7 +243,19 @@ func (in *Initiator) ticker(ctx context.Context, other string) {
 		var acts []rm.Action
 		if d, ok := in.src.NextDeadline(); ok && !d.After(now) {
 			acts = in.src.Tick(now)
+			in.stage(acts)
 		}
+		if in.dst != nil {
+			if d, ok := in.dst.NextDeadline(); ok && !d.After(now) {
+				dacts := in.dst.Tick(now)
+				in.stage(dacts)
+				out := in.performDestination(dacts)
+				for _, a := range append(out.acks, out.away...) {
+					go in.sendAck(a)
+				}
+			}
+		}
+		in.maybeRenew(now)
 		in.mu.Unlock()
 		in.perform(ctx, acts, other)
 	}
@@ -183,7 +267,8 @@ const tries = 5
 // obtain gets the SCT for endpoint (FLOW M0-M2), trying again when the exchange is lost.
 func (in *Initiator) obtain(ctx context.Context, endpoint string) (token.Token, error) {
 	var err error
-	for i := 0; i < tries; i++ {
+	for i := 0; i < tries || in.per.durable; i++ {
+		// A resumable job waits for the responder (until ctx ends) rather than failing.
 		var t token.Token
 		if t, err = in.prov.SCT(ctx, endpoint); err == nil || !lost(err) {
 			return t, err

@@ -2,9 +2,11 @@ package peer
 
 import (
 	"context"
+	"time"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/trace"
 	"github.com/rspcheck/rspcheck/internal/wire"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
@@ -12,10 +14,13 @@ import (
 	"github.com/rspcheck/rspcheck/internal/wssec"
 )
 
-// perform carries out the actions of one Source call in order: the Persistent batch (memory
-// only), then each transmission (protect -> send -> trace), whose response is fed back to the
-// Source at once.
+// perform carries out the actions of one Source call in order: it waits until the call's
+// Persistent batch (staged with the call) is durable, then performs each transmission
+// (protect -> send -> trace), whose response is fed back to the Source at once.
 func (in *Initiator) perform(ctx context.Context, acts []rm.Action, other string) {
+	if !effects(acts) || !in.persisted(ctx) {
+		return // only Persistent actions (e.g. an ack): nothing waits for them
+	}
 	for _, act := range acts {
 		switch a := act.(type) {
 		case rm.Send:
@@ -26,9 +31,15 @@ func (in *Initiator) perform(ctx context.Context, acts []rm.Action, other string
 			in.sendFault(ctx, a)
 		case rm.Ended:
 			in.mu.Lock()
-			in.ended[a.Seq] = a.Reason
+			if a.Role == rm.RoleDestination {
+				in.revEnded[a.Seq] = a.Reason
+			} else {
+				in.ended[a.Seq] = a.Reason
+			}
 			in.signal()
 			in.mu.Unlock()
+		case rm.Reverse:
+			in.adopt(ctx, a)
 		}
 	}
 }
@@ -38,6 +49,9 @@ func (in *Initiator) tokenFor(id string) *wssec.Token {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	t, ok := in.tokens[id]
+	if in.lookup != nil {
+		t, ok = in.lookup(id)
+	}
 	if id == "" || !ok {
 		return nil
 	}
@@ -49,8 +63,13 @@ func (in *Initiator) tokenFor(id string) *wssec.Token {
 // UsesSequenceSTR, FLOW M3), CloseSequence, TerminateSequence or a stand-alone AckRequested.
 func (in *Initiator) sendRequest(ctx context.Context, a rm.Send) {
 	v := in.cfg.Profile.RM()
-	h := addressing(v.Action(a.Kind), in.cfg.To)
+	to := in.target(a.To)
+	h := addressing(v.Action(a.Kind), to)
 	h.ReplyTo = &wsa.EPR{Address: wsa.V10.Anonymous()}
+	if in.cfg.Offer && a.Kind == wsrm.KindCreateSequence {
+		// 2005/02 Offers carry no Endpoint: the reverse sequence goes to the ReplyTo.
+		h.ReplyTo = &wsa.EPR{Address: in.cfg.AcksTo}
+	}
 	if a.Ref != "" {
 		h.MessageID = a.Ref
 	}
@@ -77,7 +96,16 @@ func (in *Initiator) sendRequest(ctx context.Context, a rm.Send) {
 		in.retrans++
 		in.mu.Unlock()
 	}
-	in.exchange(ctx, env, in.tokenFor(a.Token), a.Kind, a.Ref, a.Seq)
+	in.exchange(ctx, to, env, in.tokenFor(a.Token), a.Kind, a.Ref, a.Seq)
+}
+
+// target is the address of a transmission: the engine's (a reverse sequence's peer) or the
+// responder's.
+func (in *Initiator) target(to wsa.EPR) string {
+	if to.Address != "" && !to.IsAnonymous() {
+		return to.Address
+	}
+	return in.cfg.To
 }
 
 // sendMessage transmits application message a.Number (or the 2005/02 LastMessage), protected
@@ -90,16 +118,17 @@ func (in *Initiator) sendMessage(ctx context.Context, a rm.SendMessage, other st
 	}
 	stale := in.first[key]
 	in.mu.Unlock()
+	to := in.target(a.To)
 	if a.Stale && stale != nil {
-		in.post(ctx, stale, AppAction, wsrm.KindNone, "", a.Seq)
+		in.post(ctx, to, stale, in.action, wsrm.KindNone, "", a.Seq)
 		return
 	}
-	action := AppAction
+	action := in.action
 	if a.Last {
 		action = a.Version.Action(wsrm.KindLastMessage)
 	}
 	seq := a.Header()
-	env := &codec.Envelope{SOAP: in.cfg.SOAP, Addressing: addressing(action, in.cfg.To),
+	env := &codec.Envelope{SOAP: in.cfg.SOAP, Addressing: addressing(action, to),
 		Headers: []codec.Header{{Value: &seq, MustUnderstand: true}}}
 	if a.AckRequested {
 		env.Headers = append(env.Headers, codec.Header{Value: &wsrm.AckRequested{V: a.Version, Identifier: a.Seq}})
@@ -120,23 +149,23 @@ func (in *Initiator) sendMessage(ctx context.Context, a rm.SendMessage, other st
 		in.first[key] = raw
 		in.mu.Unlock()
 	}
-	in.post(ctx, raw, action, wsrm.KindNone, "", a.Seq)
+	in.post(ctx, to, raw, action, wsrm.KindNone, "", a.Seq)
 }
 
-// exchange protects env with tok and sends it.
-func (in *Initiator) exchange(ctx context.Context, env *codec.Envelope, tok *wssec.Token, kind wsrm.Kind, ref, seq string) {
+// exchange protects env with tok and sends it to to.
+func (in *Initiator) exchange(ctx context.Context, to string, env *codec.Envelope, tok *wssec.Token, kind wsrm.Kind, ref, seq string) {
 	raw, err := build(env, tok, in.pol, in.cfg.Now())
 	if err != nil {
 		return
 	}
-	in.post(ctx, raw, env.Addressing.Action, kind, ref, seq)
+	in.post(ctx, to, raw, env.Addressing.Action, kind, ref, seq)
 }
 
 // post sends raw and feeds the response to the Source. A lost request or response is not an
 // error here: the Source retransmits on Tick.
-func (in *Initiator) post(ctx context.Context, raw []byte, action string, kind wsrm.Kind, ref, seq string) {
+func (in *Initiator) post(ctx context.Context, to string, raw []byte, action string, kind wsrm.Kind, ref, seq string) {
 	in.rec.record(trace.Out, raw, nil)
-	resp, err := in.client.Post(ctx, in.cfg.To, in.cfg.SOAP, action, raw)
+	resp, err := in.client.Post(ctx, to, in.cfg.SOAP, action, raw)
 	if err != nil || len(resp.Body) == 0 {
 		return
 	}
@@ -151,20 +180,12 @@ func (in *Initiator) post(ctx context.Context, raw []byte, action string, kind w
 // receive hands a response to the Source under in.mu and returns the resulting actions.
 func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) []rm.Action {
 	now := in.cfg.Now()
-	in.mu.Lock()
-	tokens := wssec.TokenMap{}
-	for id, t := range in.tokens {
-		tokens[id] = t.Security()
-	}
-	in.mu.Unlock()
-	var auth rm.Auth
-	if a, err := wssec.Check(m, wssec.CheckOptions{Policy: in.pol, Tokens: tokens, Now: now}); err == nil {
-		auth = rm.Auth{Token: a.Token.Identifier, Headers: a.Parts&wssec.PartRM != 0, Body: a.Parts&wssec.PartBody != 0}
-	}
+	auth, _ := in.check(m, now)
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var acts []rm.Action
 	if f := m.Fault(); f != nil {
+		in.renewNeeded(f.Subcode())
 		rf := rmFault(m, f.Subcode(), seq)
 		switch {
 		case kind == wsrm.KindCreateSequence:
@@ -172,6 +193,7 @@ func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) 
 		case rf.Code != "":
 			acts = append(acts, in.src.Fault(rf, auth, now)...)
 		}
+		in.stage(acts)
 		in.signal()
 		return acts
 	}
@@ -183,14 +205,48 @@ func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) 
 		acts = append(acts, in.src.CreateSequenceResponse(ref, body, auth, now)...)
 		if st, ok := in.src.Status(body.Identifier); ok && !st.Creating {
 			in.created[ref] = body.Identifier
+			in.bindSlot(ref, body.Identifier)
 		}
 	case *wsrm.CloseSequenceResponse:
 		acts = append(acts, in.src.CloseSequenceResponse(body, auth, now)...)
 	case *wsrm.TerminateSequenceResponse:
 		acts = append(acts, in.src.TerminateSequenceResponse(body, auth, now)...)
 	}
+	in.stage(acts)
 	in.signal()
 	return acts
+}
+
+// check verifies m against the tokens this side knows and says what it proved for the
+// engine (rm.Auth); an unsecured or failing message proves nothing.
+func (in *Initiator) check(m *codec.Message, now time.Time) (rm.Auth, error) {
+	in.mu.Lock()
+	tokens := wssec.TokenMap{}
+	for id, t := range in.tokens {
+		tokens[id] = t.Security()
+	}
+	lookup := in.lookup
+	in.mu.Unlock()
+	var res wssec.Resolver = tokens
+	if lookup != nil {
+		res = lookupResolver(lookup)
+	}
+	a, err := wssec.Check(m, wssec.CheckOptions{Policy: in.pol, Tokens: res, Now: now})
+	if err != nil {
+		return rm.Auth{}, err
+	}
+	return rm.Auth{Token: a.Token.Identifier, Headers: a.Parts&wssec.PartRM != 0, Body: a.Parts&wssec.PartBody != 0}, nil
+}
+
+// lookupResolver resolves SCTs through a lookup function.
+type lookupResolver func(id string) (token.Token, bool)
+
+func (f lookupResolver) Token(id string) (wssec.Token, bool) {
+	t, ok := f(id)
+	if !ok {
+		return wssec.Token{}, false
+	}
+	return t.Security(), true
 }
 
 // rmFault reads a WS-RM fault (SOAP 1.2 Subcode, SOAP 1.1 faultcode or SequenceFault header).

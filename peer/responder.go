@@ -12,6 +12,7 @@ import (
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/store"
 	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/token/trust"
 	"github.com/rspcheck/rspcheck/internal/trace"
@@ -45,6 +46,33 @@ type ResponderConfig struct {
 	Now func() time.Time
 	// Client sends acknowledgements to addressable AcksTo endpoints (zero Client when nil).
 	Client *transport.Client
+	// Duplex accepts Offers (RM-CS-004, RM-CSR-002): the application then answers every
+	// delivered message with its echo on the reverse sequence, and finishes that sequence once
+	// the forward one is terminated. Without it Offers are declined (no Accept).
+	Duplex bool
+	// Retransmit and Tick drive the reverse sequences and the timers (see Start); zero: as
+	// for an Initiator.
+	Retransmit rm.Backoff
+	Tick       time.Duration
+	// Bootstrap, optional, requires the X.509 protection of the issuance (SC-ISS-014).
+	Bootstrap *Bootstrap
+	// AckEvery acknowledges new in-order messages on every AckEvery-th response only (anonymous
+	// AcksTo; rm.DestinationConfig.AckEvery); 0 or 1 = every message.
+	AckEvery int
+	// InactivityTimeout discards a sequence after this long without a message (RM-DA,
+	// FLOW §5); zero = never. Acted on by Start's clock.
+	InactivityTimeout time.Duration
+	// Store keeps the Destination's sequences, the issued SCTs (sealed) and the delivered
+	// log's position across restarts (issue #5, FLOW §6); NewResponder recovers from it. Nil
+	// keeps everything in memory. The caller closes it after Close.
+	Store store.Store
+	// StoreKey is the 32-octet AES-256 storage key sealing the SCTs at rest (RM-PER-005);
+	// required with Store.
+	StoreKey []byte
+	// DeliveredPrior is the content of the Delivered log at start-up (read before appending):
+	// with Store, deliveries written to the log just before a crash but not yet committed are
+	// recognised and not written twice.
+	DeliveredPrior []trace.Delivery
 }
 
 // Responder is the service side of FLOW.md: the SCT issuer and the WS-RM Destination, with an
@@ -62,6 +90,10 @@ type Responder struct {
 	mu        sync.Mutex // serialises the Destination and the delivery record
 	dest      *rm.Destination
 	delivered []trace.Delivery
+	issued    []token.Token     // every token instance issued (Tokens)
+	reverse   map[string]string // forward sequence -> accepted reverse sequence
+	rev       *Initiator        // duplex: sends on the reverse sequences
+	per       *responderStore   // persistence (responder_store.go)
 }
 
 // NewResponder returns a Responder.
@@ -78,18 +110,29 @@ func NewResponder(cfg ResponderConfig) (*Responder, error) {
 		after = append(after, resignWrongLabel)
 	}
 	store := token.NewStore(cfg.Now)
-	is, err := trust.NewIssuer(trust.IssuerConfig{Store: store, Lifetime: cfg.Lifetime, Now: cfg.Now})
+	icfg := trust.IssuerConfig{Store: store, Lifetime: cfg.Lifetime, Now: cfg.Now}
+	if b := cfg.Bootstrap; b != nil {
+		if err := b.check(false); err != nil {
+			return nil, fmt.Errorf("responder: %w", err)
+		}
+		icfg.Identity, icfg.RequireBootstrap = b.Identity, true
+	}
+	is, err := trust.NewIssuer(icfg)
 	if err != nil {
 		return nil, fmt.Errorf("responder: %w", err)
 	}
-	d, err := rm.NewDestination(rm.DestinationConfig{
+	dcfg := rm.DestinationConfig{
 		NewID:                  newID,
 		RequireSTR:             true,
 		RequireUsesSequenceSTR: true,
 		RequireRM:              true,
 		Assurance:              rm.Assurance{Delivery: rm.ExactlyOnce, InOrder: true},
 		Misbehave:              mb,
-	})
+		AcceptOffers:           cfg.Duplex,
+		InactivityTimeout:      cfg.InactivityTimeout,
+		AckEvery:               cfg.AckEvery,
+	}
+	d, err := rm.NewDestination(dcfg)
 	if err != nil {
 		return nil, fmt.Errorf("responder: %w", err)
 	}
@@ -97,8 +140,18 @@ func NewResponder(cfg ResponderConfig) (*Responder, error) {
 	if cl == nil {
 		cl = &transport.Client{}
 	}
-	return &Responder{cfg: cfg, pol: policy(cfg.Profile), rec: recorder{trace: cfg.Trace, hook: cfg.Hook},
-		store: store, issuer: is, dest: d, client: cl, after: after, replay: wssec.NewReplayCache(0)}, nil
+	r := &Responder{cfg: cfg, pol: policy(cfg.Profile), rec: recorder{trace: cfg.Trace, hook: cfg.Hook},
+		store: store, issuer: is, dest: d, client: cl, after: after, replay: wssec.NewReplayCache(0),
+		reverse: map[string]string{}}
+	if err := r.openStore(dcfg); err != nil {
+		return nil, err
+	}
+	if cfg.Duplex {
+		if r.rev, err = r.newReverse(); err != nil {
+			return nil, fmt.Errorf("responder: %w", err)
+		}
+	}
+	return r, nil
 }
 
 // Handler is the HTTP endpoint: SOAP over POST, GET /healthz.
@@ -148,17 +201,48 @@ func (r *Responder) Serve(ctx context.Context, req *transport.Request) (*transpo
 // serveTrust answers the SCT bindings of WS-Trust (FLOW M1/M2, renewal, Mx).
 func (r *Responder) serveTrust(m *codec.Message, v wsc.Version, now time.Time) (*transport.Reply, error) {
 	treq := r.issuer.Check(m, wssec.CheckOptions{Policy: wssec.Policy{Version: v, DerivedKeys: true}, Now: now})
+	if b := r.cfg.Bootstrap; b != nil {
+		if cert, err := b.verify(m, now); err == nil {
+			treq.Requestor = cert
+		}
+	}
 	env, err := r.issuer.Handle(treq)
 	if env == nil {
 		return nil, fmt.Errorf("issuer returned nothing: %w", err)
 	}
+	if err := r.saveTokens(); err != nil {
+		return nil, err
+	}
+	r.remember()
 	if r.cfg.KeyLog != nil {
 		for _, t := range r.store.All() {
 			_ = r.cfg.KeyLog.Log(t.Identifier, t.Secret)
 		}
 	}
 	var tf *trust.Fault
-	return r.reply(env, nil, errors.As(err, &tf), now)
+	fault := errors.As(err, &tf)
+	if b := r.cfg.Bootstrap; b != nil && !fault {
+		return r.replySigned(env, b, now)
+	}
+	return r.reply(env, nil, fault, now)
+}
+
+// replySigned answers an issuance request with the RSTR signed by the issuer's X.509
+// identity (SC-ISS-014).
+func (r *Responder) replySigned(env *codec.Envelope, b *Bootstrap, now time.Time) (*transport.Reply, error) {
+	doc, err := codec.Build(env, codec.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if err := b.sign(doc, now); err != nil {
+		return nil, err
+	}
+	raw, err := serialize(doc)
+	if err != nil {
+		return nil, err
+	}
+	r.rec.record(trace.Out, raw, nil)
+	return &transport.Reply{Body: raw, Action: env.Addressing.Action}, nil
 }
 
 // reply encodes env, protects it with tok when set, records it and returns it for the HTTP
@@ -187,4 +271,33 @@ func (r *Responder) token(id string) *wssec.Token {
 	}
 	s := t.Security()
 	return &s
+}
+
+// Tokens returns every SCT instance the responder's issuer has issued or renewed, cancelled
+// and expired ones included (the conformance suite verifies an initiator's messages with
+// them after the run).
+func (r *Responder) Tokens() []token.Token {
+	r.remember()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]token.Token(nil), r.issued...)
+}
+
+// remember adds the issuer's current tokens to the history Tokens returns.
+func (r *Responder) remember() {
+	live := r.store.All()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range live {
+		known := false
+		for _, o := range r.issued {
+			if o.Identifier == t.Identifier && o.Instance == t.Instance {
+				known = true
+				break
+			}
+		}
+		if !known {
+			r.issued = append(r.issued, t)
+		}
+	}
 }

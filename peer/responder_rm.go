@@ -7,6 +7,7 @@ import (
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/store"
 	"github.com/rspcheck/rspcheck/internal/trace"
 	"github.com/rspcheck/rspcheck/internal/transport"
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
@@ -21,6 +22,8 @@ type outcome struct {
 	fault *rm.SendFault
 	acks  []rm.SendAck // anonymous AcksTo: on the HTTP response
 	away  []rm.SendAck // addressable AcksTo
+	// deliver: the deliveries, for the delivered log (written just before the commit).
+	deliver []rm.Deliver
 }
 
 // serveRM checks the security of m against the token store and hands it to the Destination
@@ -28,6 +31,9 @@ type outcome struct {
 // window is refused (WSS 1.1 §10); RM duplicates are retransmissions with fresh security and
 // are recognised by number in the engine.
 func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time) (*transport.Reply, error) {
+	if err := r.per.dur.err(); err != nil {
+		return nil, err // the engine is ahead of the store: it decides nothing more
+	}
 	res := r.store.Resolve()
 	a, err := wssec.Check(m, wssec.CheckOptions{Policy: r.pol, Tokens: res, Now: now, Replay: r.replay})
 	var auth rm.Auth
@@ -58,7 +64,7 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 	case *wsrm.CreateSequence:
 		_, uses := codec.Find[*wsrm.UsesSequenceSTR](m)
 		acts = append(acts, r.dest.CreateSequence(rm.CreateSequenceRequest{Msg: body, UsesSequenceSTR: uses != nil,
-			STRToken: rm.STRToken(body, func(string) string { return "" })}, auth, now)...)
+			STRToken: rm.STRToken(body, func(string) string { return "" }), MessageID: m.Addressing.MessageID}, auth, now)...)
 	case *wsrm.CloseSequence:
 		acts = append(acts, r.dest.CloseSequence(body, auth, now)...)
 	case *wsrm.TerminateSequence:
@@ -76,8 +82,18 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 	if ar != nil {
 		acts = append(acts, r.dest.AckRequested(ar, auth, now)...)
 	}
-	out := r.perform(acts)
+	replyTo := ""
+	if m.HasAddressing && m.Addressing.ReplyTo != nil {
+		replyTo = m.Addressing.ReplyTo.Address
+	}
+	out := r.perform(ctx, acts, func(a rm.Reverse) { r.onReverse(ctx, a, replyTo) })
+	r.per.dur.stage(acts, store.Batch{}, out.deliver)
 	r.mu.Unlock()
+	// Durability before acknowledgement (RM-PER-003): nothing of this call is answered or
+	// sent before its batch — and every batch staged before it — is on stable storage.
+	if err := r.per.dur.barrier(ctx); err != nil {
+		return nil, err
+	}
 
 	for _, sa := range out.away {
 		go r.sendAway(sa)
@@ -85,19 +101,25 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 	return r.answer(ctx, m, out, now)
 }
 
-// perform carries out the actions of one engine call in order, under r.mu: the Persistent
-// batch (memory only: the engine's own state is the store), then Deliver to the application;
-// what must be sent is returned.
-func (r *Responder) perform(acts []rm.Action) outcome {
+// perform sorts out the actions of one engine call, under r.mu: deliveries go to the
+// application's memory record (and, in out.deliver, to the delivered log, which the store
+// writer fills just before the commit); what must be sent is returned, to be sent once the
+// call's Persistent batch, staged by the caller, is durable.
+func (r *Responder) perform(ctx context.Context, acts []rm.Action, onReverse func(rm.Reverse)) outcome {
 	var out outcome
 	for _, act := range acts {
 		switch a := act.(type) {
 		case rm.Deliver:
 			d := trace.Delivery{Sequence: a.Seq, MessageNumber: a.Number, SHA256: trace.PayloadDigest(a.Payload)}
 			r.delivered = append(r.delivered, d)
-			if r.cfg.Delivered != nil {
-				_ = r.cfg.Delivered.Record(a.Seq, a.Number, a.Payload)
+			out.deliver = append(out.deliver, a)
+			r.echo(ctx, a)
+		case rm.Reverse:
+			if onReverse != nil {
+				onReverse(a)
 			}
+		case rm.Ended:
+			r.finishReverse(ctx, a)
 		case rm.Reply:
 			out.reply = &a
 		case rm.SendFault:
@@ -116,10 +138,20 @@ func (r *Responder) perform(acts []rm.Action) outcome {
 // answer builds the HTTP response of request m: the fault, the reply (with the acks as
 // headers) or a stand-alone acknowledgement; nothing = 202.
 func (r *Responder) answer(_ context.Context, m *codec.Message, out outcome, now time.Time) (*transport.Reply, error) {
-	v := r.cfg.Profile.RM()
+	env, tok, fault := respond(m, r.cfg.Profile.RM(), out)
+	if env == nil {
+		return nil, nil
+	}
+	return r.reply(env, r.token(tok), fault, now)
+}
+
+// respond is the response to request m of a Destination call's outcome (both peers): the
+// fault, the reply with the acknowledgements as headers, or a stand-alone acknowledgement,
+// with the SCT that protects it; nil = nothing to answer (HTTP 202).
+func respond(m *codec.Message, v wsrm.Version, out outcome) (env *codec.Envelope, tok string, fault bool) {
 	switch {
 	case out.fault != nil:
-		return r.reply(rmFaultEnvelope(m, m.SOAP, out.fault.Fault), r.token(out.fault.Token), true, now)
+		return rmFaultEnvelope(m, m.SOAP, out.fault.Fault), out.fault.Token, true
 	case out.reply != nil:
 		rp := out.reply
 		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(rp.Kind)), Body: []any{rp.Msg}}
@@ -131,16 +163,16 @@ func (r *Responder) answer(_ context.Context, m *codec.Message, out outcome, now
 				env.Headers = append(env.Headers, codec.Header{Value: &a.Ack})
 			}
 		}
-		return r.reply(env, r.token(rp.Token), false, now)
+		return env, rp.Token, false
 	case len(out.acks) > 0:
 		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(wsrm.KindSequenceAcknowledgement))}
 		env.Addressing.RelatesTo = nil
 		for _, a := range out.acks {
 			env.Headers = append(env.Headers, codec.Header{Value: &a.Ack})
 		}
-		return r.reply(env, r.token(out.acks[0].Token), false, now)
+		return env, out.acks[0].Token, false
 	}
-	return nil, nil
+	return nil, "", false
 }
 
 // sendAway sends a stand-alone acknowledgement to an addressable AcksTo (RM-ACK-002).

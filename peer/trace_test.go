@@ -3,6 +3,7 @@ package peer
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +56,9 @@ func TestTraceFiles(t *testing.T) {
 			dirs[r.Dir]++
 			if r.Action == AppAction && r.MessageNumber > 0 && r.Sequence != "" {
 				apps++
+			}
+			if strings.HasSuffix(r.Action, "/TerminateSequence") && r.Sequence == "" {
+				t.Errorf("%s: index line %d (TerminateSequence) names no sequence", side, r.N)
 			}
 			if _, err := os.Stat(filepath.Join(dir, side, r.File)); err != nil {
 				t.Errorf("%s: %v", side, err)

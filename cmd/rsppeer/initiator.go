@@ -5,15 +5,19 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/transport"
 	"github.com/rspcheck/rspcheck/peer"
 )
 
-func initiator(args []string, stdout io.Writer) error {
+func initiator(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("initiator", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	to := fs.String("to", "", "the responder's endpoint URL")
@@ -26,6 +30,13 @@ func initiator(args []string, stdout io.Writer) error {
 	traceDir := fs.String("trace", "", "directory for the message trace")
 	keylog := fs.String("keylog", "", "file for the SCT key log")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this long")
+	listen := fs.String("listen", "", "address of this initiator's own endpoint (addressable AcksTo; Offer endpoint)")
+	offer := fs.Bool("offer", false, "offer a reverse sequence with every CreateSequence (duplex; needs --listen)")
+	interval := fs.Duration("interval", 0, "pause between the messages of a sequence")
+	renewBefore := fs.Duration("renew-before", 0, "renew the SCT this long before it expires (default: a tenth of its lifetime; negative: only on wsc:RenewNeeded)")
+	boot := addBootstrapFlags(fs, true)
+	sf := addStateFlags(fs)
+	retransmit := fs.Duration("retransmit", 0, "first retransmission interval (doubling up to ten times it; default 200ms up to 2s)")
 	if err := fs.Parse(args); err != nil {
 		return usagef("initiator: %v", err)
 	}
@@ -42,6 +53,14 @@ func initiator(args []string, stdout io.Writer) error {
 		return usagef("initiator: --size must not be negative")
 	case *timeout <= 0:
 		return usagef("initiator: --timeout must be positive")
+	case *offer && *listen == "":
+		return usagef("initiator: --offer needs --listen (the reverse sequence is sent to this initiator's endpoint)")
+	case *interval < 0:
+		return usagef("initiator: --interval must not be negative")
+	case *retransmit < 0:
+		return usagef("initiator: --retransmit must not be negative")
+	case *offer && *sf.data != "":
+		return usagef("initiator: --offer with --data is not supported (reverse sequences are not recovered)")
 	}
 	if u, err := url.Parse(*to); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usagef("initiator: --to %q is not an http(s) URL", *to)
@@ -59,16 +78,56 @@ func initiator(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer ev.close()
-	in, err := peer.NewInitiator(peer.InitiatorConfig{To: *to, Profile: p, SOAP: sv, Misbehave: knobs(*misbehave),
-		Trace: ev.trace, KeyLog: ev.keylog})
+	b, err := boot.load("initiator", true)
 	if err != nil {
+		return err
+	}
+	cfg := peer.InitiatorConfig{To: *to, Profile: p, SOAP: sv, Misbehave: knobs(*misbehave),
+		Trace: ev.trace, KeyLog: ev.keylog, Offer: *offer, RenewBefore: *renewBefore, Bootstrap: b}
+	if *retransmit > 0 {
+		cfg.Retransmit = rm.Backoff{Base: *retransmit, Factor: 2, Max: 10 * *retransmit}
+		if *sf.data == "" {
+			cfg.Retransmit.Limit = 10
+		}
+	}
+	st, err := sf.open("initiator", stderr)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if st != nil {
+		cfg.Store, cfg.StoreKey = st.store, st.key
+	}
+	var ready atomic.Pointer[http.Handler]
+	if *listen != "" {
+		own, err := transport.NewServer(*listen, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if h := ready.Load(); h != nil {
+				(*h).ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "initiator starting", http.StatusServiceUnavailable)
+		}))
+		if err != nil {
+			return err
+		}
+		defer own.Close()
+		cfg.AcksTo = own.URL() + "/client"
+	}
+	in, err := peer.NewInitiator(cfg)
+	if err != nil {
+		if st != nil {
+			return err // recovery failed: the store's error, not a usage mistake
+		}
 		return usagef("%v", err)
 	}
+	defer in.Close()
+	h := in.Handler()
+	ready.Store(&h)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	sum, err := in.Run(ctx, peer.Plan{Messages: *messages, Sequences: *sequences, Size: *size})
+	sum, err := in.Run(ctx, peer.Plan{Messages: *messages, Sequences: *sequences, Size: *size, Interval: *interval})
 	fmt.Fprintln(stdout, sum)
 	return err
 }

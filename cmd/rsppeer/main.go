@@ -2,9 +2,19 @@
 // CGO_ENABLED=0):
 //
 //	rsppeer responder --listen ADDR [--profile p11|p05] [--soap 1.2|1.1] [--misbehave a,b]
-//	                  [--trace DIR] [--keylog FILE] [--delivered FILE]
+//	                  [--trace DIR] [--keylog FILE] [--delivered FILE] [--data DIR [--store-key FILE]]
 //	rsppeer initiator --to URL --messages N [--sequences K] [--size BYTES] [--profile p11|p05]
 //	                  [--soap 1.2|1.1] [--misbehave a,b] [--trace DIR] [--keylog FILE]
+//	                  [--data DIR [--store-key FILE]] [--retransmit D]
+//	rsppeer store dump --data DIR
+//	rsppeer rekey --data DIR --store-key NEW [--old-key OLD]
+//
+// With --data DIR the peers keep their state in DIR (issue #5): the responder recovers its
+// sequences, issued SCTs and delivered-log position on restart; the initiator's run is a
+// resumable job (plan persisted at first start; the same command after a crash resumes it;
+// on a finished job it prints that there is nothing to do). SCTs are sealed at rest with
+// AES-256-GCM under the storage key (--store-key, default DIR/store.key, created on first
+// start).
 //
 // The responder prints "endpoint: URL" as its first line on stdout, answers GET /healthz with
 // 200 and shuts down gracefully on SIGTERM or SIGINT. The initiator runs the whole flow of
@@ -25,8 +35,15 @@ import (
 )
 
 const usage = `usage:
-  rsppeer responder --listen ADDR [--profile p11|p05] [--soap 1.2|1.1] [--misbehave a,b] [--trace DIR] [--keylog FILE] [--delivered FILE]
-  rsppeer initiator --to URL --messages N [--sequences K] [--size BYTES] [--profile p11|p05] [--soap 1.2|1.1] [--misbehave a,b] [--trace DIR] [--keylog FILE]
+  rsppeer responder --listen ADDR [--profile p11|p05] [--soap 1.2|1.1] [--misbehave a,b] [--duplex] [--ack-every N]
+                    [--lifetime D] [--inactivity D] [--cert F --key F --ca F [--peer-name CN]]
+                    [--trace DIR] [--keylog FILE] [--delivered FILE] [--data DIR [--store-key FILE]]
+  rsppeer initiator --to URL --messages N [--sequences K] [--size BYTES] [--interval D] [--profile p11|p05]
+                    [--soap 1.2|1.1] [--misbehave a,b] [--listen ADDR [--offer]] [--renew-before D]
+                    [--cert F --key F --ca F --peer-cert F [--peer-name CN]] [--trace DIR] [--keylog FILE] [--timeout D]
+                    [--data DIR [--store-key FILE]] [--retransmit D]
+  rsppeer store dump --data DIR
+  rsppeer rekey --data DIR --store-key NEW [--old-key OLD]     (also: rsppeer store rekey ...)
 `
 
 // usageError is a command line mistake: exit status 2.
@@ -50,7 +67,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case args[0] == "responder":
 		err = responder(args[1:], stdout, stderr)
 	case args[0] == "initiator":
-		err = initiator(args[1:], stdout)
+		err = initiator(args[1:], stdout, stderr)
+	case args[0] == "store":
+		err = storeCmd(args[1:], stdout)
+	case args[0] == "rekey":
+		err = rekey(args[1:], stdout)
 	case args[0] == "-h" || args[0] == "--help" || args[0] == "help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,9 +1,12 @@
 package main
 
 import (
+	pemlib "encoding/pem"
+
 	"bufio"
 	"bytes"
 	"errors"
+	"github.com/rspcheck/rspcheck/internal/xmlsec/pki"
 	"net/http"
 	"os"
 	"os/exec"
@@ -56,12 +59,25 @@ func TestProcesses(t *testing.T) {
 		t.Fatalf("go build rspcheck: %v\n%s", err, out)
 	}
 	t.Run("misbehaving responder", func(t *testing.T) { failingRun(t, bin) })
-	for _, tc := range []struct{ profile, soap string }{{"p11", "1.2"}, {"p11", "1.1"}, {"p05", "1.2"}} {
-		t.Run(tc.profile+"-soap"+tc.soap, func(t *testing.T) {
+	pkiDir := writeTestPKI(t)
+	pem := func(n string) string { return filepath.Join(pkiDir, n) }
+	for _, tc := range []struct {
+		name, profile, soap string
+		rargs, iargs        []string
+	}{
+		{"p11-soap1.2", "p11", "1.2", nil, nil},
+		{"p11-soap1.1", "p11", "1.1", nil, nil},
+		{"p05-soap1.2", "p05", "1.2", nil, nil},
+		{"p11-duplex-x509", "p11", "1.2",
+			[]string{"--duplex", "--cert", pem("sts.pem"), "--key", pem("sts.key"), "--ca", pem("ca.pem"), "--peer-name", "initiator"},
+			[]string{"--listen", "127.0.0.1:0", "--offer", "--cert", pem("initiator.pem"), "--key", pem("initiator.key"),
+				"--ca", pem("ca.pem"), "--peer-cert", pem("sts.pem"), "--peer-name", "sts"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			sub := t.TempDir()
 			delivered := filepath.Join(sub, "delivered.jsonl")
-			resp := exec.Command(bin, "responder", "--listen", "127.0.0.1:0", "--profile", tc.profile,
-				"--delivered", delivered, "--trace", filepath.Join(sub, "rtrace"))
+			resp := exec.Command(bin, append([]string{"responder", "--listen", "127.0.0.1:0", "--profile", tc.profile,
+				"--delivered", delivered, "--trace", filepath.Join(sub, "rtrace")}, tc.rargs...)...)
 			stdout, err := resp.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -84,15 +100,18 @@ func TestProcesses(t *testing.T) {
 			hz.Body.Close()
 
 			keylog := filepath.Join(sub, "keys.log")
-			init := exec.Command(bin, "initiator", "--to", endpoint, "--messages", "40", "--sequences", "4",
+			init := exec.Command(bin, append([]string{"initiator", "--to", endpoint, "--messages", "40", "--sequences", "4",
 				"--size", "300", "--profile", tc.profile, "--soap", tc.soap, "--keylog", keylog,
-				"--trace", filepath.Join(sub, "itrace"), "--timeout", "60s")
+				"--trace", filepath.Join(sub, "itrace"), "--timeout", "60s"}, tc.iargs...)...)
 			out, err := init.CombinedOutput()
 			if err != nil {
 				t.Fatalf("initiator: %v\n%s", err, out)
 			}
 			if !strings.Contains(string(out), "acknowledged: 40") || !strings.Contains(string(out), "cancelled: true") {
 				t.Errorf("summary %q", out)
+			}
+			if tc.iargs != nil && !strings.Contains(string(out), "replies: 40") {
+				t.Errorf("duplex summary %q", out)
 			}
 
 			if err := resp.Process.Signal(syscall.SIGTERM); err != nil {
@@ -168,4 +187,32 @@ func failingRun(t *testing.T, bin string) {
 	if !strings.Contains(string(out), "acknowledged: 0") {
 		t.Errorf("summary %q", out)
 	}
+}
+
+// writeTestPKI writes a CA and the two bootstrap identities (sts, initiator) as PEM files.
+func writeTestPKI(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	now := time.Now()
+	ca, err := pki.NewCA("rsppeer test CA", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"sts", "initiator"} {
+		id, err := ca.Issue(n, nil, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pki.WritePEM(dir, n, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ca.pem"), pemCert(ca.Cert.Raw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func pemCert(der []byte) []byte {
+	return pemlib.EncodeToMemory(&pemlib.Block{Type: "CERTIFICATE", Bytes: der})
 }

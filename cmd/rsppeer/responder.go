@@ -24,6 +24,12 @@ func responder(args []string, stdout, stderr io.Writer) error {
 	traceDir := fs.String("trace", "", "directory for the message trace")
 	keylog := fs.String("keylog", "", "file for the SCT key log")
 	delivered := fs.String("delivered", "", "file to append delivered messages to")
+	ackEvery := fs.Int("ack-every", 1, "acknowledge new in-order messages on every Nth response only (anonymous AcksTo)")
+	duplex := fs.Bool("duplex", false, "accept Offers and echo every delivered message on the reverse sequence")
+	lifetime := fs.Duration("lifetime", 0, "lifetime of issued SCTs (default 1h)")
+	inactivity := fs.Duration("inactivity", 0, "discard a sequence after this long without a message (0 = never)")
+	boot := addBootstrapFlags(fs, false)
+	sf := addStateFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usagef("responder: %v", err)
 	}
@@ -46,8 +52,34 @@ func responder(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer ev.close()
-	cfg := peer.ResponderConfig{Profile: p, SOAP: sv, Misbehave: knobs(*misbehave), Trace: ev.trace, KeyLog: ev.keylog}
+	if *lifetime < 0 || *inactivity < 0 {
+		return usagef("responder: --lifetime and --inactivity must not be negative")
+	}
+	b, err := boot.load("responder", false)
+	if err != nil {
+		return err
+	}
+	cfg := peer.ResponderConfig{Profile: p, SOAP: sv, Misbehave: knobs(*misbehave), Trace: ev.trace, KeyLog: ev.keylog,
+		Duplex: *duplex, AckEvery: *ackEvery, Lifetime: *lifetime, InactivityTimeout: *inactivity, Bootstrap: b}
+	if *duplex && *sf.data != "" {
+		return usagef("responder: --duplex with --data is not supported (reverse sequences are not recovered)")
+	}
+	st, err := sf.open("responder", stderr)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	if st != nil {
+		cfg.Store, cfg.StoreKey = st.store, st.key
+	}
 	if *delivered != "" {
+		if st != nil {
+			// Recovery matches the log with the store: deliveries written just before a
+			// crash, but not committed, are not written twice.
+			if cfg.DeliveredPrior, err = readDelivered(*delivered); err != nil {
+				return err
+			}
+		}
 		d, err := trace.OpenDelivered(*delivered, false)
 		if err != nil {
 			return err
@@ -57,8 +89,12 @@ func responder(args []string, stdout, stderr io.Writer) error {
 	}
 	r, err := peer.NewResponder(cfg)
 	if err != nil {
+		if st != nil {
+			return err // recovery failed: the store's error, not a usage mistake
+		}
 		return usagef("%v", err)
 	}
+	defer r.Close()
 	srv, err := transport.NewServer(*listen, r.Handler())
 	if err != nil {
 		return err
@@ -66,10 +102,15 @@ func responder(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "endpoint: %s/rm\n", srv.URL())
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	r.Start(ctx)
 	select {
 	case <-ctx.Done():
 	case <-srv.Done():
 		return fmt.Errorf("server stopped: %v", srv.Err())
+	case err := <-r.Failed():
+		// The engine is ahead of the store: stop, so that a restart recovers what is durable.
+		_ = srv.Close()
+		return fmt.Errorf("responder: %w", err)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

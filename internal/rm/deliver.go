@@ -68,8 +68,26 @@ func (d *Destination) Message(h *wsrm.Sequence, p Payload, a Auth, now time.Time
 	} else if !d.accept(&o, s, k, p) {
 		return o.actions()
 	}
+	if !dup && !h.LastMessage && d.holdAck(s) {
+		return o.actions()
+	}
 	d.acknowledge(&o, s, h.LastMessage, now)
 	return o.actions()
+}
+
+// holdAck decides, under AckEvery, that the acknowledgement of a new message on an anonymous
+// AcksTo waits for a later response: only while everything received is one range from 1.
+func (d *Destination) holdAck(s *dseq) bool {
+	if d.cfg.AckEvery <= 1 || !(s.acksTo.Address == "" || s.acksTo.IsAnonymous()) || s.recv.Len() > 1 || s.recv.Prefix() == 0 {
+		s.held = 0
+		return false
+	}
+	s.held++
+	if s.held >= d.cfg.AckEvery {
+		s.held = 0
+		return false
+	}
+	return true
 }
 
 // holding reports whether messages wait for their predecessors (InOrder, RM-DA-004) or for

@@ -119,6 +119,9 @@ func (d *Destination) remove(o *out, s *dseq) {
 	if s.offer != "" {
 		delete(d.offered, s.offer)
 	}
+	if s.ref != "" {
+		delete(d.created, s.ref)
+	}
 	o.save(DeleteSequence{Role: RoleDestination, Seq: s.id})
 }
 

@@ -62,6 +62,12 @@ type DestinationConfig struct {
 	// this long after a message unless Piggyback takes it earlier. 0 = ack every message.
 	// Anonymous AcksTo always acks each message (the HTTP response is the only chance).
 	AckInterval time.Duration
+	// AckEvery batches acknowledgements for anonymous AcksTo: a new, in-order message is
+	// acknowledged on every AckEvery-th response only (WS-RM 1.1 §3.9: an RMD may send an
+	// acknowledgement at any time; WCF batches with its AcknowledgementInterval). Duplicates,
+	// gaps, LastMessage and AckRequested are still answered at once, so the Source's
+	// AckRequested before Close (Finish) always gets the complete ack. 0 or 1 = every message.
+	AckEvery int
 	// MaxMessageNumber is the highest number accepted (0 = wsrm.MaxMessageNumber); beyond
 	// it, MessageNumberRollover (RM-SEQ-003).
 	MaxMessageNumber uint64
@@ -86,6 +92,7 @@ type Destination struct {
 	cfg     DestinationConfig
 	seqs    map[string]*dseq
 	offered map[string]string // accepted Offer identifier -> forward sequence (RM-CS-005)
+	created map[string]string // CreateSequence MessageID -> the sequence it created
 	dirty   map[string]struct{}
 	t       timers
 }
@@ -100,6 +107,7 @@ type dseq struct {
 	isb      string
 	as       Assurance
 	recv     Ranges
+	held     int                // new messages not yet acknowledged (AckEvery)
 	upTo     uint64             // holding modes: 1..upTo delivered
 	buf      map[uint64]Payload // holding modes: received, not yet delivered
 	closed   bool
@@ -108,6 +116,8 @@ type dseq struct {
 	termed   bool   // AcceptAfterTerminate only
 	offer    string // reverse sequence accepted with this one
 	forward  string // adopted reverse sequence: its forward sequence
+	ref      string // MessageID of the CreateSequence that created it
+	resp     *wsrm.CreateSequenceResponse
 	lastSeen time.Time
 	dirty    bool
 	armed    armed
@@ -127,7 +137,8 @@ func NewDestination(cfg DestinationConfig) (*Destination, error) {
 	if cfg.IncompleteSequenceBehavior != "" && !wsrm.ValidIncompleteSequenceBehavior(cfg.IncompleteSequenceBehavior) {
 		return nil, errors.New("rm: invalid IncompleteSequenceBehavior " + cfg.IncompleteSequenceBehavior)
 	}
-	return &Destination{cfg: cfg, seqs: map[string]*dseq{}, offered: map[string]string{}, dirty: map[string]struct{}{}}, nil
+	return &Destination{cfg: cfg, seqs: map[string]*dseq{}, offered: map[string]string{},
+		created: map[string]string{}, dirty: map[string]struct{}{}}, nil
 }
 
 // Len is the number of live sequences.
@@ -157,6 +168,13 @@ func (d *Destination) CreateSequence(req CreateSequenceRequest, a Auth, now time
 	token, f := d.checkScope(req, a)
 	if f != nil {
 		return fail(f)
+	}
+	if s := d.seqs[d.created[req.MessageID]]; req.MessageID != "" && s != nil && s.token == token {
+		// A retransmitted CreateSequence whose response was lost: the same answer again, not
+		// a second, orphaned sequence (RM-CS-008: one answer per request).
+		o.do(Note{Seq: s.id, Assertion: "RM-CS-008", Text: "CreateSequence " + req.MessageID + " retransmitted; answered again"})
+		o.do(Reply{Kind: wsrm.KindCreateSequenceResponse, Seq: s.id, Msg: s.resp, Token: replyToken(token, a)})
+		return o.actions()
 	}
 	accept, f := d.checkOffer(cs)
 	if f != nil {
@@ -201,18 +219,27 @@ func (d *Destination) CreateSequence(req CreateSequenceRequest, a Auth, now time
 			rev.Expires = now.Add(oe)
 		}
 	}
+	s.ref, s.resp = req.MessageID, resp
+	if req.MessageID != "" {
+		d.created[req.MessageID] = id
+	}
 	d.seqs[id] = s
 	d.arm(s, now)
 	o.save(PutDestination{State: s.state()})
-	replyToken := token
-	if replyToken == "" {
-		replyToken = a.Token // unscoped, but answer in kind when the request was secured
-	}
-	o.do(Reply{Kind: wsrm.KindCreateSequenceResponse, Seq: id, Msg: resp, Token: replyToken})
+	o.do(Reply{Kind: wsrm.KindCreateSequenceResponse, Seq: id, Msg: resp, Token: replyToken(token, a)})
 	if rev != nil {
 		o.do(*rev)
 	}
 	return o.actions()
+}
+
+// replyToken protects a CreateSequenceResponse: the sequence's token, else (unscoped) the
+// request's, answering in kind.
+func replyToken(token string, a Auth) string {
+	if token != "" {
+		return token
+	}
+	return a.Token
 }
 
 // checkOffer validates an Offer (RM-CS-004/005/006) and decides whether to accept it.

@@ -2,6 +2,7 @@ package rm
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -369,5 +370,53 @@ func TestDestinationOwnLimit(t *testing.T) {
 	f := faultOf(t, d.Message(seqH(wsrm.V200702, id, 4), nil, signed(tokA), t0))
 	if f.Code != wsrm.MessageNumberRollover || f.MaxMessageNumber != 3 {
 		t.Fatalf("%v %d", f, f.MaxMessageNumber)
+	}
+}
+
+// TestCreateSequenceRetransmitted: a CreateSequence retransmitted with the same MessageID (its
+// response was lost) gets the same sequence again, not a second one (RM-CS-008).
+func TestCreateSequenceRetransmitted(t *testing.T) {
+	d := newDest(t, nil)
+	req := scopedReq(wsrm.V200702, anon, tokA)
+	req.MessageID = "urn:uuid:cs-1"
+	first := one[Reply](t, d.CreateSequence(req, signed(tokA), t0))
+	acts := d.CreateSequence(req, signed(tokA), at(time.Second))
+	again := one[Reply](t, acts)
+	if first.Seq != again.Seq || d.Len() != 1 || len(all[PutDestination](acts)) != 0 {
+		t.Fatalf("retransmission answered %s after %s (%d live): %s", again.Seq, first.Seq, d.Len(), describe(acts))
+	}
+	// The same MessageID under another token is another request, judged on its own.
+	other := scopedReq(wsrm.V200702, anon, tokB)
+	other.MessageID = req.MessageID
+	if r := one[Reply](t, d.CreateSequence(other, signed(tokB), t0)); r.Seq == first.Seq {
+		t.Fatal("a CreateSequence under another SCT got the first sequence")
+	}
+}
+
+// TestAckEvery: with AckEvery on an anonymous AcksTo, new in-order messages are acknowledged
+// on every n-th response; duplicates, gaps and AckRequested are answered at once.
+func TestAckEvery(t *testing.T) {
+	d := newDest(t, func(c *DestinationConfig) { c.AckEvery = 4 })
+	id := open(t, d, wsrm.V200702, anon)
+	acked := func(k uint64) bool {
+		return len(all[SendAck](d.Message(seqH(wsrm.V200702, id, k), payload(k), signed(tokA), t0))) > 0
+	}
+	var got []uint64
+	for k := uint64(1); k <= 8; k++ {
+		if acked(k) {
+			got = append(got, k)
+		}
+	}
+	if !slices.Equal(got, []uint64{4, 8}) {
+		t.Fatalf("acknowledged after %v, want [4 8]", got)
+	}
+	if !acked(8) {
+		t.Error("a duplicate was not acknowledged at once")
+	}
+	if !acked(10) {
+		t.Error("a gap was not acknowledged at once")
+	}
+	if len(all[SendAck](d.AckRequested(&wsrm.AckRequested{V: wsrm.V200702, Identifier: id}, signed(tokA), t0))) == 0 {
+		t.Error("AckRequested not answered")
 	}
 }

@@ -39,7 +39,9 @@ type Misbehave struct {
 	DeliverDuplicates bool
 	// IgnoreUsesSequenceSTR does not couple wsrm:UsesSequenceSTR with the STR: an STR
 	// without the header is accepted even when RequireUsesSequenceSTR is set, and the header
-	// without an STR is accepted too. Violates RM-STR-003/007.
+	// without an STR is not refused for that reason (a responder that requires an STR, as the
+	// reference responder does, still refuses it as unscoped unless SkipSTRCheck is also
+	// set). Violates RM-STR-003/007.
 	IgnoreUsesSequenceSTR bool
 	// SilentUnknownSequence drops messages for unknown or terminated sequences without the
 	// wsrm:UnknownSequence fault. Violates RM-SEQ-004 / RM-TS-003.

@@ -30,6 +30,10 @@ type CreateSequenceRequest struct {
 	// STRToken is the SCT Identifier that Msg.STR names, "" when Msg.STR is nil or names
 	// nothing the caller can resolve (see STRToken).
 	STRToken string
+	// MessageID is the request's wsa:MessageID: a retransmission (same MessageID, same
+	// token) of a CreateSequence that created a still-live sequence is answered with that
+	// sequence's response again. "" disables the check.
+	MessageID string
 }
 
 // STRToken resolves the token named by the wsse:SecurityTokenReference of a CreateSequence:

@@ -46,7 +46,7 @@ func failf(kind error, format string, args ...any) *Error {
 func faultFor(kind error) wire.QName {
 	switch kind {
 	case ErrExpired:
-		return wire.QName{Space: wsse.NSWSU, Local: string(wsse.MessageExpired)}
+		return wsse.MessageExpired.QName()
 	case ErrUnknownToken, ErrWrongToken:
 		return wsc.BadContextToken.QName(wsc.V200512)
 	case ErrDerivation:

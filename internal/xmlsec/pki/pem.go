@@ -161,3 +161,13 @@ func readKey(file string) (*rsa.PrivateKey, error) {
 		}
 	}
 }
+
+// LoadCert reads the first CERTIFICATE block of file (e.g. the issuer's certificate an
+// initiator encrypts its entropy for).
+func LoadCert(file string) (*x509.Certificate, error) {
+	certs, err := readCerts(file)
+	if err != nil {
+		return nil, err
+	}
+	return certs[0], nil
+}

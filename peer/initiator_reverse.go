@@ -1,0 +1,240 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/rspcheck/rspcheck/internal/codec"
+	"github.com/rspcheck/rspcheck/internal/rm"
+	"github.com/rspcheck/rspcheck/internal/trace"
+	"github.com/rspcheck/rspcheck/internal/transport"
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/internal/wire/wsa"
+	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
+	"github.com/rspcheck/rspcheck/internal/wssec"
+)
+
+// Handler is the initiator's own endpoint (its addressable AcksTo and Offer Endpoint): it
+// takes the acknowledgements and faults the responder sends there (answered 202) and, in a
+// duplex run, the messages of the reverse sequences, answered like a responder answers.
+func (in *Initiator) Handler() http.Handler {
+	return transport.Health(&transport.Handler{Serve: in.serve})
+}
+
+func (in *Initiator) serve(ctx context.Context, req *transport.Request) (*transport.Reply, error) {
+	m, err := codec.Decode(req.Body, codec.Options{})
+	in.rec.record(trace.In, req.Body, m)
+	if err != nil {
+		return nil, err
+	}
+	if in.dst != nil && forDestination(m) {
+		return in.serveReverse(ctx, m)
+	}
+	in.perform(ctx, in.receive(m, wsrm.KindNone, "", ""), "")
+	return nil, nil
+}
+
+// forDestination tells messages for a Destination (sequence traffic, Close, Terminate,
+// AckRequested) from those for the Source (acknowledgements, faults).
+func forDestination(m *codec.Message) bool {
+	if s, _ := codec.Find[*wsrm.Sequence](m); s != nil {
+		return true
+	}
+	if a, _ := codec.Find[*wsrm.AckRequested](m); a != nil {
+		return true
+	}
+	switch m.Payload.(type) {
+	case *wsrm.CloseSequence, *wsrm.TerminateSequence:
+		return true
+	}
+	return false
+}
+
+// adopt registers the reverse sequence the other side accepted (RM-CS-004, RM-CSR-002): at
+// the initiator its Destination receives on it; at the responder's reverse sender its Source
+// sends on it.
+func (in *Initiator) adopt(ctx context.Context, r rm.Reverse) {
+	now := in.cfg.Now()
+	in.mu.Lock()
+	var acts []rm.Action
+	var err error
+	switch {
+	case r.Role == rm.RoleDestination && in.dst != nil:
+		acts, err = in.dst.Adopt(r, now)
+		if err == nil {
+			in.reverse[r.Forward] = r.Seq
+		}
+	case r.Role == rm.RoleSource:
+		acts, err = in.src.Adopt(r, now)
+	}
+	in.stage(acts)
+	in.signal()
+	in.mu.Unlock()
+	if err == nil {
+		in.perform(ctx, acts, "")
+	}
+}
+
+// serveReverse hands a reverse-sequence message to the Destination, after the same security
+// check as the responder's (every message secured by the sequence's SCT, RM-STR-008).
+func (in *Initiator) serveReverse(ctx context.Context, m *codec.Message) (*transport.Reply, error) {
+	now := in.cfg.Now()
+	auth, err := in.check(m, now)
+	if err != nil && !errors.Is(err, wssec.ErrNoSecurity) {
+		return in.answerEnv(securityFault(m, m.SOAP, in.pol.Version, err), "", true)
+	}
+	seq, _ := codec.Find[*wsrm.Sequence](m)
+	ar, _ := codec.Find[*wsrm.AckRequested](m)
+	var data []byte
+	if seq != nil && !seq.LastMessage {
+		if data, err = appPayload(m); err != nil {
+			f := &soap.Fault{Code: soap.Sender, Reason: err.Error()}
+			return in.answerEnv(faultEnvelope(m, m.SOAP, wsa.V10.SOAPFaultAction(), f), "", true)
+		}
+	}
+	in.mu.Lock()
+	var acts, srcActs []rm.Action
+	if t, ok := in.dst.NextDeadline(); ok && !t.After(now) {
+		acts = append(acts, in.dst.Tick(now)...)
+	}
+	switch body := m.Payload.(type) {
+	case *wsrm.CloseSequence:
+		acts = append(acts, in.dst.CloseSequence(body, auth, now)...)
+	case *wsrm.TerminateSequence:
+		acts = append(acts, in.dst.TerminateSequence(body, auth, now)...)
+	default:
+		if seq != nil {
+			acts = append(acts, in.dst.Message(seq, rm.Payload(data), auth, now)...)
+		}
+	}
+	if ar != nil {
+		acts = append(acts, in.dst.AckRequested(ar, auth, now)...)
+	}
+	for _, ack := range codec.FindAll[*wsrm.SequenceAcknowledgement](m) {
+		srcActs = append(srcActs, in.src.Ack(ack, auth, now)...)
+	}
+	in.stage(acts)
+	in.stage(srcActs)
+	out := in.performDestination(acts)
+	in.signal()
+	in.mu.Unlock()
+	if !in.persisted(ctx) {
+		return nil, errPoisoned
+	}
+	in.perform(ctx, srcActs, "")
+	for _, a := range out.away {
+		go in.sendAck(a)
+	}
+	env, tok, fault := respond(m, in.cfg.Profile.RM(), out)
+	if env == nil {
+		return nil, nil
+	}
+	return in.answerEnv(env, tok, fault)
+}
+
+// performDestination carries out the reverse Destination's actions under in.mu: deliveries
+// to the application (the replies), ends, and what must be answered.
+func (in *Initiator) performDestination(acts []rm.Action) outcome {
+	var out outcome
+	for _, act := range acts {
+		switch a := act.(type) {
+		case rm.Deliver:
+			in.replies = append(in.replies, trace.Delivery{Sequence: a.Seq, MessageNumber: a.Number,
+				SHA256: trace.PayloadDigest(a.Payload)})
+		case rm.Ended:
+			in.revEnded[a.Seq] = a.Reason
+		case rm.Reply:
+			out.reply = &a
+		case rm.SendFault:
+			out.fault = &a
+		case rm.SendAck:
+			if a.AcksTo.Address == "" || a.AcksTo.IsAnonymous() {
+				out.acks = addAck(out.acks, a)
+			} else {
+				out.away = addAck(out.away, a)
+			}
+		}
+	}
+	return out
+}
+
+// answerEnv protects and records the HTTP response of the initiator's endpoint.
+func (in *Initiator) answerEnv(env *codec.Envelope, tok string, fault bool) (*transport.Reply, error) {
+	raw, err := build(env, in.tokenFor(tok), in.pol, in.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	in.rec.record(trace.Out, raw, nil)
+	return &transport.Reply{Body: raw, Fault: fault, Action: env.Addressing.Action}, nil
+}
+
+// sendAck sends a reverse sequence's acknowledgement to an addressable Accept/AcksTo.
+func (in *Initiator) sendAck(a rm.SendAck) {
+	ctx, cancel := context.WithTimeout(context.Background(), in.cfg.Retransmit.Max+10*in.cfg.Tick)
+	defer cancel()
+	if !in.persisted(ctx) {
+		return
+	}
+	v := in.cfg.Profile.RM()
+	env := &codec.Envelope{SOAP: in.cfg.SOAP, Addressing: addressing(v.Action(wsrm.KindSequenceAcknowledgement), a.AcksTo.Address),
+		Headers: []codec.Header{{Value: &a.Ack}}}
+	in.exchange(ctx, a.AcksTo.Address, env, in.tokenFor(a.Token), wsrm.KindNone, "", a.Ack.Identifier)
+}
+
+// awaitReplies waits, in a duplex run, until every reverse sequence has been terminated by
+// the responder, then checks that each carried the echo of its forward sequence: the same
+// payloads, in order, exactly once.
+func (in *Initiator) awaitReplies(ctx context.Context, sum *Summary) error {
+	if in.dst == nil {
+		return nil
+	}
+	in.mu.Lock()
+	want := map[string]trace.Expect{}
+	for fwd, rev := range in.reverse {
+		if e, ok := sum.Expect[fwd]; ok {
+			want[rev] = e
+		}
+	}
+	in.mu.Unlock()
+	if len(want) < sum.Sequences {
+		return fmt.Errorf("duplex: the responder accepted %d of %d Offers", len(want), sum.Sequences)
+	}
+	if err := in.wait(ctx, func() bool {
+		for rev := range want {
+			if _, ok := in.revEnded[rev]; !ok {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		return fmt.Errorf("duplex: reverse sequences not terminated: %w", err)
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	got := map[string][]trace.Delivery{}
+	for _, d := range in.replies {
+		got[d.Sequence] = append(got[d.Sequence], d)
+	}
+	for rev, e := range want {
+		ds := got[rev]
+		if uint64(len(ds)) != e.Count {
+			return fmt.Errorf("duplex: reverse sequence %s delivered %d replies, want %d", rev, len(ds), e.Count)
+		}
+		for i, d := range ds {
+			if d.MessageNumber != uint64(i+1) || d.SHA256 != e.Digests[uint64(i+1)] {
+				return fmt.Errorf("duplex: reverse sequence %s: reply %d is message %d with another payload", rev, i+1, d.MessageNumber)
+			}
+		}
+		sum.Replies += len(ds)
+	}
+	return nil
+}
+
+// Replies is what the reverse sequences delivered so far (duplex runs), in delivery order.
+func (in *Initiator) Replies() []trace.Delivery {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]trace.Delivery(nil), in.replies...)
+}
