@@ -37,6 +37,16 @@ Usage:
       Write a development PKI for the X.509 bootstrap of SCT issuance: DIR/ca.pem+.key,
       initiator.pem+.key, responder.pem+.key (SANs localhost, IP 127.0.0.1). Keys are
       PKCS#8, mode 0600. Existing files are kept unless --force.
+  rspcheck assertions [--format md|json] [--phase P[,P]] [--level L[,L]]
+      List the assertion catalogue (IDs, level, roles, spec, profiles, title): Markdown
+      tables grouped by phase, or a JSON array with every field.
+  rspcheck run [ID-prefix ...] [--target URL | --sut FILE] [--role responder|initiator] [--listen ADDR]
+               [--profile p11|p05] [--soap 1.2|1.1] [--strict] [--label-filter EXPR] [--report-dir DIR]
+               [--baseline FILE] [--misbehave knobs] [--dry-run] [-v]
+      Run the conformance specs: by default against the embedded reference peers in both
+      roles; against a SUT responder at URL; or as described by a SUT descriptor. Writes
+      DIR/junit.xml, report.json, conformance.json, conformance.md and index.html, then
+      prints the summary. Exit 1 iff a MUST failed or the baseline was broken.
   rspcheck version
 
 Exit status: 0 all passed, 1 a check failed, 2 usage or I/O error.
@@ -60,6 +70,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSign(args[1:], stdin, stdout, stderr)
 	case "certs":
 		return runCerts(args[1:], stdout, stderr)
+	case "assertions":
+		return runAssertions(args[1:], stdout, stderr)
+	case "run":
+		return runRun(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "rspcheck", version)
 		return 0

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/rspcheck/rspcheck/internal/msgcheck"
 	"io"
 	"io/fs"
 	"os"
@@ -41,7 +42,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "rspcheck validate:", err)
 		return 2
 	}
-	v := &validator{schema: sv, profile: prof}
+	v := &msgcheck.Checker{Schema: sv, Profile: prof}
 	passed, failed, ioErrors := 0, 0, 0
 	for _, arg := range fl.Args() {
 		inputs, err := expand(arg)
@@ -57,7 +58,7 @@ func runValidate(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				ioErrors++
 				continue
 			}
-			probs := v.check(raw)
+			probs := v.Check(raw)
 			if len(probs) == 0 {
 				fmt.Fprintln(stdout, "PASS", in)
 				passed++

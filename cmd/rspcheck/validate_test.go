@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/rspcheck/rspcheck/internal/msgcheck"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -136,11 +137,11 @@ func BenchmarkValidateSignedAppMessage(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	v := &validator{schema: sv, profile: codec.ProfileAuto}
+	v := &msgcheck.Checker{Schema: sv, Profile: codec.ProfileAuto}
 	b.SetBytes(int64(len(raw)))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if ps := v.check(raw); len(ps) != 0 {
+		if ps := v.Check(raw); len(ps) != 0 {
 			b.Fatal(ps)
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package msgcheck
 
 import (
 	"strings"
@@ -53,8 +53,8 @@ var waivers = []waiver{
 	},
 }
 
-// waived reports whether a schema problem is covered by a waiver, and which.
-func waived(m *codec.Message, p schemas.Problem) (string, bool) {
+// Waived reports whether a schema problem is covered by a waiver, and which.
+func Waived(m *codec.Message, p schemas.Problem) (string, bool) {
 	el := elementAt(m, p.Line, p.Column)
 	if el == nil {
 		return "", false

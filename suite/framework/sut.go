@@ -1,0 +1,183 @@
+package framework
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
+	"github.com/rspcheck/rspcheck/peer"
+)
+
+// SUT is a SUT descriptor (QUIC interop runner style): what the product is, where it is, how
+// the suite obtains an SCT for it, what it declares it supports, and which assertions it is
+// expected to fail.
+//
+//	product: gSOAP
+//	version: 2.8.124
+//	role: responder                     # or initiator
+//	endpoint: http://127.0.0.1:8080/rm  # responder role
+//	profile: p11                        # or p05
+//	soap: "1.2"
+//	sct:
+//	  issuance: ws-trust                # or provisioned (identifier + secret_b64)
+//	capabilities: [derived-keys, offer, close, addressable-acks-to, issuance, cancel, renew, restart]
+//	restart: ["docker", "restart", "sut"]          # how to restart the SUT (recovery phase)
+//	run: ["my-client", "--to", "{endpoint}", "--messages", "{messages}"]   # initiator role
+//	baseline: {RM-CS-004: "no duplex support"}
+type SUT struct {
+	Product      string            `yaml:"product"`
+	Version      string            `yaml:"version"`
+	Role         Role              `yaml:"role"`
+	Endpoint     string            `yaml:"endpoint"`
+	Profile      string            `yaml:"profile"`
+	SOAP         string            `yaml:"soap"`
+	SCT          SCTSource         `yaml:"sct"`
+	Capabilities []Capability      `yaml:"capabilities"`
+	Restart      []string          `yaml:"restart"`
+	Run          []string          `yaml:"run"`
+	Baseline     map[string]string `yaml:"baseline"`
+	// Misbehave configures embedded reference peers used as a SUT (the containers' and the
+	// self-validation's way to run a knob); ignored for external products.
+	Misbehave []string `yaml:"misbehave"`
+
+	// File is where the descriptor was read from (for messages).
+	File    string       `yaml:"-"`
+	profile peer.Profile `yaml:"-"`
+	soap    soap.Version `yaml:"-"`
+}
+
+// SCTSource says how the suite obtains the SCT for a SUT.
+type SCTSource struct {
+	// Issuance is "ws-trust" (the SUT issues SCTs: RST/SCT to its endpoint, or to Issuer when
+	// set) or "provisioned" (Identifier and SecretB64 agreed out of band).
+	Issuance   string `yaml:"issuance"`
+	Issuer     string `yaml:"issuer"`
+	Identifier string `yaml:"identifier"`
+	SecretB64  string `yaml:"secret_b64"`
+}
+
+// Capability is an optional feature a SUT declares. Specs that need one a SUT does not declare
+// are skipped as "unsupported".
+type Capability string
+
+// The capabilities specs ask for.
+const (
+	CapIssuance      Capability = "issuance" // answers RST/SCT (WS-Trust)
+	CapRenew         Capability = "renew"    // answers RST/SCT/Renew
+	CapCancel        Capability = "cancel"   // answers RST/SCT/Cancel
+	CapDerivedKeys   Capability = "derived-keys"
+	CapOffer         Capability = "offer" // accepts Offers (duplex)
+	CapClose         Capability = "close" // CloseSequence (1.1)
+	CapAddressableAT Capability = "addressable-acks-to"
+	CapRestart       Capability = "restart"    // the suite can restart it (recovery phase)
+	CapObservable    Capability = "observable" // the suite can see what it delivered (embedded only)
+)
+
+// EmbeddedCapabilities are what the reference peers support.
+var EmbeddedCapabilities = []Capability{CapIssuance, CapRenew, CapCancel, CapDerivedKeys, CapOffer, CapClose,
+	CapAddressableAT, CapRestart, CapObservable}
+
+// LoadSUT reads a descriptor; errors name the file (and, for YAML errors, the line).
+func LoadSUT(file string) (*SUT, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var s SUT
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	s.File = file
+	// Relative paths in commands are relative to the descriptor.
+	base := filepath.Dir(file)
+	for _, cmd := range [][]string{s.Restart, s.Run} {
+		if len(cmd) > 0 && strings.HasPrefix(cmd[0], "./") {
+			cmd[0] = filepath.Join(base, cmd[0])
+		}
+	}
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// Check validates the descriptor.
+func (s *SUT) Check() error {
+	var errs []error
+	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf(f, a...)) }
+	switch s.Role {
+	case Responder:
+		if u, err := url.Parse(s.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("endpoint: %q is not an http(s) URL", s.Endpoint)
+		}
+	case Initiator:
+		if len(s.Run) == 0 {
+			bad("run: an initiator SUT needs the command that makes it run against {endpoint}")
+		}
+	default:
+		bad("role: %q (want responder or initiator)", s.Role)
+	}
+	var err error
+	if s.profile, err = peer.ParseProfile(s.Profile); err != nil {
+		bad("profile: %v", err)
+	}
+	if s.soap, err = peer.ParseSOAP(s.SOAP); err != nil {
+		bad("soap: %v", err)
+	}
+	switch s.SCT.Issuance {
+	case "", "ws-trust":
+	case "provisioned":
+		if s.SCT.Identifier == "" {
+			bad("sct.identifier: required when issuance is provisioned")
+		}
+		if b, err := base64.StdEncoding.DecodeString(s.SCT.SecretB64); err != nil || len(b) < 16 {
+			bad("sct.secret_b64: not base64 of at least 16 octets")
+		}
+	default:
+		bad("sct.issuance: %q (want ws-trust or provisioned)", s.SCT.Issuance)
+	}
+	for _, c := range s.Capabilities {
+		if !knownCapability(c) {
+			bad("capabilities: unknown %q", c)
+		}
+	}
+	if len(errs) > 0 {
+		name := s.File
+		if name == "" {
+			name = "SUT descriptor"
+		}
+		return fmt.Errorf("%s: %w", name, errors.Join(errs...))
+	}
+	return nil
+}
+
+func knownCapability(c Capability) bool {
+	for _, k := range EmbeddedCapabilities {
+		if c == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Has reports whether the SUT declares c (the embedded peers have every capability).
+func (s *SUT) Has(c Capability) bool {
+	if s == nil {
+		return true
+	}
+	for _, x := range s.Capabilities {
+		if x == c {
+			return true
+		}
+	}
+	return c == CapRestart && len(s.Restart) > 0
+}
