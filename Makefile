@@ -53,11 +53,10 @@ fuzz: check-schemas
 bench: check-schemas
 	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -run '^$$' -bench . -benchmem ./schemas/ ./internal/... ./cmd/...
 
-## run: the conformance run on the embedded reference peers. The peers and the Ginkgo suite
-## (issues #4-#6) are not built yet: until they are, this validates every golden fixture.
+## run: the conformance suite on the embedded reference peers (both roles, profile P11, SOAP 1.2);
+## reports in reports/ (index.html, junit.xml, conformance.md/.json, report.json). RUNFLAGS adds flags.
 run: build check-schemas
-	@echo "rspcheck run (the conformance suite) is not built yet: validating the golden fixtures instead"
-	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) ./bin/rspcheck validate fixtures/golden
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) ./bin/rspcheck run --report-dir reports $(RUNFLAGS)
 
 clean:
 	rm -rf bin
