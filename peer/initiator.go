@@ -34,6 +34,10 @@ type InitiatorConfig struct {
 	To      string
 	Profile Profile
 	SOAP    soap.Version
+	// Provisioned, when set, is an SCT agreed out of band (rsppeer initiator --sct): no
+	// WS-Trust exchange takes place, the token is never renewed, and at the end it is not
+	// cancelled on the wire (Summary.Cancelled stays false): for responders without an issuer.
+	Provisioned *token.Token
 	// Misbehave names deliberate violations: rm.ParseMisbehave names and SignWithOtherToken.
 	Misbehave []string
 	Trace     *trace.Writer
@@ -93,7 +97,9 @@ type Summary struct {
 	Terminated      int
 	Retransmissions int
 	Cancelled       bool
-	Elapsed         time.Duration
+	// Provisioned: the run used an out-of-band SCT (InitiatorConfig.Provisioned).
+	Provisioned bool
+	Elapsed     time.Duration
 	// Replies is the number of echoes delivered on reverse sequences (duplex runs).
 	Replies int
 	// Renewals counts SCT renewals during the run.
@@ -121,8 +127,11 @@ func (s Summary) String() string {
 			s.Messages, s.Acknowledged, s.Sequences, s.Terminated)
 	}
 	resumed := ""
+	if s.Provisioned {
+		resumed = " (provisioned SCT: not cancelled)"
+	}
 	if s.Resumed {
-		resumed = " resumed: true"
+		resumed += " resumed: true"
 	}
 	return fmt.Sprintf("messages: %d acknowledged: %d sequences: %d terminated: %d retransmissions: %d replies: %d renewals: %d cancelled: %t elapsed: %s rate: %.1f msg/s%s",
 		s.Messages, s.Acknowledged, s.Sequences, s.Terminated, s.Retransmissions, s.Replies, s.Renewals, s.Cancelled, s.Elapsed.Round(time.Millisecond), s.Rate(), resumed)
@@ -226,7 +235,16 @@ func NewInitiator(cfg InitiatorConfig) (*Initiator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("initiator: %w", err)
 	}
-	in.prov, err = token.NewProvider(token.Config{Establisher: tc, Now: cfg.Now, OnChange: in.keep,
+	var est token.Establisher = tc
+	if p := cfg.Provisioned; p != nil {
+		t := *p
+		t.Version, t.Endpoint = cfg.Profile.SC(), cfg.To
+		if t.Created.IsZero() {
+			t.Created = cfg.Now()
+		}
+		est = provisionedEstablisher{t}
+	}
+	in.prov, err = token.NewProvider(token.Config{Establisher: est, Now: cfg.Now, OnChange: in.keep,
 		RenewBefore: max(cfg.RenewBefore, 0)})
 	if err != nil {
 		return nil, fmt.Errorf("initiator: %w", err)

@@ -108,12 +108,15 @@ func (in *Initiator) Run(ctx context.Context, plan Plan) (Summary, error) {
 	if other != "" {
 		_ = in.cancel(ctx, in.cfg.To+"#other")
 	}
-	if err := in.cancelJob(ctx, in.cfg.To, sum.Resumed); err != nil {
+	if in.cfg.Provisioned != nil {
+		sum.Provisioned = true // agreed out of band: nothing to cancel on the wire
+	} else if err := in.cancelJob(ctx, in.cfg.To, sum.Resumed); err != nil {
 		sum.Elapsed = time.Since(start)
 		sum.Retransmissions = in.retransmissions()
 		return sum, fmt.Errorf("initiator: cancel SCT: %w", err)
+	} else {
+		sum.Cancelled = true
 	}
-	sum.Cancelled = true
 	if err := in.finishJob(ctx, tok.Identifier, &sum); err != nil {
 		sum.Elapsed = time.Since(start)
 		return sum, err

@@ -73,6 +73,11 @@ type ResponderConfig struct {
 	// with Store, deliveries written to the log just before a crash but not yet committed are
 	// recognised and not written twice.
 	DeliveredPrior []trace.Delivery
+	// Provisioned are SCTs agreed out of band (an Identifier and a secret, no WS-Trust
+	// exchange): a stack without an issuer, such as gSOAP, secures its sequences with one
+	// (rsppeer --sct). They are accepted like issued ones, in Profile's WS-SC version. A
+	// provisioned Identifier that the Store already holds (recovered) is left as is.
+	Provisioned []token.Token
 }
 
 // Responder is the service side of FLOW.md: the SCT issuer and the WS-RM Destination, with an
@@ -144,6 +149,9 @@ func NewResponder(cfg ResponderConfig) (*Responder, error) {
 		store: store, issuer: is, dest: d, client: cl, after: after, replay: wssec.NewReplayCache(0),
 		reverse: map[string]string{}}
 	if err := r.openStore(dcfg); err != nil {
+		return nil, err
+	}
+	if err := r.provision(cfg.Provisioned); err != nil {
 		return nil, err
 	}
 	if cfg.Duplex {

@@ -37,6 +37,7 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 	boot := addBootstrapFlags(fs, true)
 	sf := addStateFlags(fs)
 	retransmit := fs.Duration("retransmit", 0, "first retransmission interval (doubling up to ten times it; default 200ms up to 2s)")
+	provisioned := addSCTFlag(fs, "use this SCT, provisioned out of band (IDENTIFIER=BASE64SECRET or @FILE), instead of WS-Trust issuance; it is not cancelled at the end")
 	if err := fs.Parse(args); err != nil {
 		return usagef("initiator: %v", err)
 	}
@@ -59,6 +60,8 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 		return usagef("initiator: --interval must not be negative")
 	case *retransmit < 0:
 		return usagef("initiator: --retransmit must not be negative")
+	case len(*provisioned) > 1:
+		return usagef("initiator: one --sct at most (the session has one SCT)")
 	case *offer && *sf.data != "":
 		return usagef("initiator: --offer with --data is not supported (reverse sequences are not recovered)")
 	}
@@ -84,6 +87,9 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 	}
 	cfg := peer.InitiatorConfig{To: *to, Profile: p, SOAP: sv, Misbehave: knobs(*misbehave),
 		Trace: ev.trace, KeyLog: ev.keylog, Offer: *offer, RenewBefore: *renewBefore, Bootstrap: b}
+	if len(*provisioned) == 1 {
+		cfg.Provisioned = &(*provisioned)[0]
+	}
 	if *retransmit > 0 {
 		cfg.Retransmit = rm.Backoff{Base: *retransmit, Factor: 2, Max: 10 * *retransmit}
 		if *sf.data == "" {

@@ -38,10 +38,11 @@ const usage = `usage:
   rsppeer responder --listen ADDR [--profile p11|p05] [--soap 1.2|1.1] [--misbehave a,b] [--duplex] [--ack-every N]
                     [--lifetime D] [--inactivity D] [--cert F --key F --ca F [--peer-name CN]]
                     [--trace DIR] [--keylog FILE] [--delivered FILE] [--data DIR [--store-key FILE]]
+                    [--sct ID=BASE64SECRET|@FILE ...]
   rsppeer initiator --to URL --messages N [--sequences K] [--size BYTES] [--interval D] [--profile p11|p05]
                     [--soap 1.2|1.1] [--misbehave a,b] [--listen ADDR [--offer]] [--renew-before D]
                     [--cert F --key F --ca F --peer-cert F [--peer-name CN]] [--trace DIR] [--keylog FILE] [--timeout D]
-                    [--data DIR [--store-key FILE]] [--retransmit D]
+                    [--data DIR [--store-key FILE]] [--retransmit D] [--sct ID=BASE64SECRET|@FILE]
   rsppeer store dump --data DIR
   rsppeer rekey --data DIR --store-key NEW [--old-key OLD]     (also: rsppeer store rekey ...)
 `

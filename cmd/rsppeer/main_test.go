@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,6 +47,9 @@ func TestUsage(t *testing.T) {
 // TestProcesses builds rsppeer (CGO_ENABLED=0) and runs a responder and an initiator as real
 // processes against each other over loopback HTTP, for both profiles; then every message both
 // traces hold is validated against the official schemas by `rspcheck validate` (built too).
+// provisionedSCT is a test identifier and secret (not a credential) agreed out of band.
+const provisionedSCT = "urn:uuid:5d0c7a4e-2f1b-4c3a-9e8d-7b6a5f4e3d2c=cnNwY2hlY2stcHJvdmlzaW9uZWQtdGVzdC1rZXkhIQ=="
+
 func TestProcesses(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "rsppeer")
@@ -72,6 +76,8 @@ func TestProcesses(t *testing.T) {
 			[]string{"--duplex", "--cert", pem("sts.pem"), "--key", pem("sts.key"), "--ca", pem("ca.pem"), "--peer-name", "initiator"},
 			[]string{"--listen", "127.0.0.1:0", "--offer", "--cert", pem("initiator.pem"), "--key", pem("initiator.key"),
 				"--ca", pem("ca.pem"), "--peer-cert", pem("sts.pem"), "--peer-name", "sts"}},
+		// an SCT agreed out of band (no WS-Trust exchange, as with gSOAP): --sct on both sides
+		{"p11-provisioned", "p11", "1.2", []string{"--sct", provisionedSCT}, []string{"--sct", provisionedSCT}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sub := t.TempDir()
@@ -107,10 +113,19 @@ func TestProcesses(t *testing.T) {
 			if err != nil {
 				t.Fatalf("initiator: %v\n%s", err, out)
 			}
-			if !strings.Contains(string(out), "acknowledged: 40") || !strings.Contains(string(out), "cancelled: true") {
+			provisioned := slices.Contains(tc.iargs, "--sct")
+			if !strings.Contains(string(out), "acknowledged: 40") || strings.Contains(string(out), "cancelled: true") == provisioned {
 				t.Errorf("summary %q", out)
 			}
-			if tc.iargs != nil && !strings.Contains(string(out), "replies: 40") {
+			if provisioned {
+				idx, err := os.ReadFile(filepath.Join(sub, "itrace", "index.jsonl"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.Contains(string(idx), "ws-trust") || !strings.Contains(string(idx), "CreateSequence") {
+					t.Errorf("with a provisioned SCT no WS-Trust message is sent, only RM traffic; trace index:\n%s", idx)
+				}
+			} else if tc.iargs != nil && !strings.Contains(string(out), "replies: 40") {
 				t.Errorf("duplex summary %q", out)
 			}
 

@@ -28,6 +28,7 @@ func responder(args []string, stdout, stderr io.Writer) error {
 	duplex := fs.Bool("duplex", false, "accept Offers and echo every delivered message on the reverse sequence")
 	lifetime := fs.Duration("lifetime", 0, "lifetime of issued SCTs (default 1h)")
 	inactivity := fs.Duration("inactivity", 0, "discard a sequence after this long without a message (0 = never)")
+	provisioned := addSCTFlag(fs, "an SCT provisioned out of band, IDENTIFIER=BASE64SECRET or @FILE (repeatable): accepted like an issued one")
 	boot := addBootstrapFlags(fs, false)
 	sf := addStateFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -60,7 +61,8 @@ func responder(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg := peer.ResponderConfig{Profile: p, SOAP: sv, Misbehave: knobs(*misbehave), Trace: ev.trace, KeyLog: ev.keylog,
-		Duplex: *duplex, AckEvery: *ackEvery, Lifetime: *lifetime, InactivityTimeout: *inactivity, Bootstrap: b}
+		Duplex: *duplex, AckEvery: *ackEvery, Lifetime: *lifetime, InactivityTimeout: *inactivity, Bootstrap: b,
+		Provisioned: *provisioned}
 	if *duplex && *sf.data != "" {
 		return usagef("responder: --duplex with --data is not supported (reverse sequences are not recovered)")
 	}

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
@@ -31,8 +32,10 @@ func (v FlowViolation) String() string {
 //   - a CreateSequence before the SCT exists (RM-STR-011);
 //   - sequence traffic (Sequence, AckRequested, Close, Terminate) for an identifier before the
 //     CreateSequenceResponse that granted it (RM-CSR-005);
-//   - sequence traffic after the sequence's TerminateSequence (RM-TS-003);
-//   - any message secured by an SCT after that SCT's cancellation (SC-CNL-003);
+//   - sequence traffic after the sequence's TerminateSequence (RM-TS-001: it is the last RM
+//     message of the sequence);
+//   - any message secured by an SCT after that SCT's cancellation (SC-CNL-004: cancelling
+//     first leaves the rest unverifiable);
 //   - the SCT cancelled while a sequence bound to it is still open (FLOW §5, SC-CNL-004).
 //
 // tokens are the SCTs involved (to tell which one secures a message).
@@ -43,6 +46,18 @@ func Flow(w *Wire, tokens []token.Token) []FlowViolation {
 		st.step(m)
 	}
 	return st.out
+}
+
+// FlowViolations checks the spec's capture of an initiator run with Flow and returns the
+// violations of the given rules (all of them when none is given), each recorded in the report.
+func (s *Spec) FlowViolations(run *InitiatorRun, rules ...string) []FlowViolation {
+	var out []FlowViolation
+	for _, v := range Flow(s.Wire, run.Tokens()) {
+		if len(rules) == 0 || slices.Contains(rules, v.Rule) {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 type flowState struct {
@@ -89,7 +104,7 @@ func (f *flowState) step(m *Message) {
 	}
 	if id := f.securedBy(msg); id != "" {
 		if at, ok := f.cancelled[id]; ok {
-			f.add(m, "SC-CNL-003", "secured by SCT %s, cancelled at message %d", id, at)
+			f.add(m, "SC-CNL-004", "secured by SCT %s, cancelled at message %d", id, at)
 		}
 	}
 	if cs, ok := msg.Payload.(*wsrm.CreateSequence); ok {
@@ -109,10 +124,10 @@ func (f *flowState) step(m *Message) {
 		return
 	}
 	if at, ok := f.ended[seq]; ok {
-		f.add(m, "RM-TS-003", "traffic for sequence %s after its TerminateSequence (message %d)", seq, at)
+		f.add(m, "RM-TS-001", "traffic for sequence %s after its TerminateSequence (message %d)", seq, at)
 	}
 	if !f.granted[seq] {
-		if _, isAR := msg.Payload.(*wsrm.CloseSequence); isAR || hasSequenceHeader(msg) {
+		if _, isClose := msg.Payload.(*wsrm.CloseSequence); isClose || hasSequenceHeader(msg) {
 			f.add(m, "RM-CSR-005", "traffic for sequence %s before a CreateSequenceResponse granted it", seq)
 		}
 	}

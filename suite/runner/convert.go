@@ -20,7 +20,7 @@ func convert(g types.Report, cat *assertions.Catalogue, opt Options) *report.Run
 			continue
 		}
 		id := idOf(sr)
-		if id == "" {
+		if id == "" || (!opt.DryRun && notSelected(sr)) {
 			continue
 		}
 		res := report.Result{ID: id, Verdict: verdictOf(sr, opt.DryRun), Duration: sr.RunTime}
@@ -57,6 +57,12 @@ func convert(g types.Report, cat *assertions.Catalogue, opt Options) *report.Run
 	}
 	run.Annotate(cat)
 	return run
+}
+
+// notSelected tells a spec that the ID prefixes or the label filter left out (Ginkgo reports
+// it as skipped without a reason) from one the spec itself skipped (always with a reason).
+func notSelected(sr types.SpecReport) bool {
+	return sr.State == types.SpecStateSkipped && sr.Failure.Message == "" && sr.RunTime == 0
 }
 
 // verdictOf grades one spec.

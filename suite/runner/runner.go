@@ -66,7 +66,7 @@ var _ = ginkgo.ReportAfterSuite("rspcheck reports", func(r ginkgo.Report) { last
 var _ = ginkgo.ReportBeforeSuite(func(r ginkgo.Report) { total = r.PreRunStats.SpecsThatWillRun })
 
 var _ = ginkgo.ReportAfterEach(func(r ginkgo.SpecReport) {
-	if progress == nil || r.LeafNodeType != types.NodeTypeIt {
+	if progress == nil || r.LeafNodeType != types.NodeTypeIt || notSelected(r) {
 		return
 	}
 	done++

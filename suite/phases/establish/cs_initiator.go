@@ -60,7 +60,8 @@ var _ = Describe("establish: a SUT initiator's CreateSequence", func() {
 	// RM-CSR-005: no Sequence header, Close or Terminate for an identifier not granted by a
 	// CreateSequenceResponse the SUT had received.
 	Assert("RM-CSR-005", Initiator, func(ctx SpecContext, s *Spec) {
-		s.RunInitiator(ctx, Scenario{Messages: 4, Sequences: 2})
+		run := s.RunInitiator(ctx, Scenario{Messages: 4, Sequences: 2})
+		Expect(s.FlowViolations(run, "RM-CSR-005")).To(BeEmpty(), "the flow checker finds no sequence traffic before its CreateSequenceResponse")
 		known := map[string]bool{}
 		for _, m := range s.Wire.Messages(func(m *Message) bool { return m.Msg != nil }) {
 			if r, ok := m.Msg.Payload.(*wsrm.CreateSequenceResponse); ok && m.Dir == ToSUT {

@@ -114,7 +114,7 @@ var _ = Describe("establish: a SUT initiator scopes its sequences to the SCT", f
 
 	// RM-STR-011: the SCT is established (RST/RSTR complete) before the first CreateSequence.
 	Assert("RM-STR-011", Initiator, func(ctx SpecContext, s *Spec) {
-		s.RunInitiator(ctx, Scenario{Messages: 1})
+		run := s.RunInitiator(ctx, Scenario{Messages: 1})
 		firstRSTR, firstCS := -1, -1
 		for _, m := range s.Wire.Messages(func(m *Message) bool { return m.Msg != nil }) {
 			if _, _, resp, ok := wsc.BindingOfAction(m.Action()); ok && resp && m.Dir == ToSUT && firstRSTR < 0 && m.Msg.Fault() == nil {
@@ -127,5 +127,6 @@ var _ = Describe("establish: a SUT initiator scopes its sequences to the SCT", f
 		Expect(firstCS).To(BeNumerically(">", 0), "the SUT sent no CreateSequence")
 		Expect(firstRSTR).To(SatisfyAll(BeNumerically(">", 0), BeNumerically("<", firstCS)),
 			"expected: the RSTR issuing the SCT before the first CreateSequence\nactual:   RSTR at message %d, CreateSequence at %d", firstRSTR, firstCS)
+		Expect(s.FlowViolations(run, "RM-STR-011")).To(BeEmpty(), "the flow checker finds no CreateSequence before an SCT was issued")
 	})
 })

@@ -92,7 +92,8 @@ var _ = Describe("issuance: a SUT initiator renews and cancels its SCT", func() 
 	// terminated (TerminateSequence sent and, in WS-RM 1.1, answered).
 	Assert("SC-CNL-004", Initiator, func(ctx SpecContext, s *Spec) {
 		s.Require(CapCancel)
-		run(ctx, s, Scenario{})
+		r := run(ctx, s, Scenario{})
+		Expect(s.FlowViolations(r, "SC-CNL-004")).To(BeEmpty(), "the flow checker finds no message secured by an SCT after its Cancel, and no Cancel while a sequence bound to it is open")
 		cancels := sent(s, wsc.BindingCancel)
 		if len(cancels) == 0 {
 			Skip(NotApplicablePrefix + "the SUT sent no Cancel in this run")
