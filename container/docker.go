@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	stdlog "log"
 	"net"
 	"net/netip"
 	"os"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+	tclog "github.com/testcontainers/testcontainers-go/log"
 )
 
 // RequireEnv names the variable that turns a missing Docker engine from a skip into a failure
@@ -128,4 +131,14 @@ func GatewayIP(ctx context.Context) (string, error) {
 		return ip, nil
 	}
 	return p.GetGatewayIP(ctx)
+}
+
+// LogTo sends testcontainers' own progress lines (connecting, building, waiting, stopping) to
+// w, or nowhere when w is nil: a command line tool keeps its output for its own progress.
+func LogTo(w io.Writer) {
+	if w == nil {
+		tclog.SetDefault(tclog.NewNoopLogger())
+		return
+	}
+	tclog.SetDefault(stdlog.New(w, "container: ", stdlog.LstdFlags))
 }

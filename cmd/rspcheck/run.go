@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +23,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("run", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	target := fl.String("target", "", "URL of a SUT responder (full capabilities assumed; use --sut to declare them)")
+	image := fl.String("image", "", "run the SUT from a container image: a Dockerfile directory, a local image tag, or rsppeer (needs --role)")
 	sutFile := fl.String("sut", "", "SUT descriptor (YAML): product, role, endpoint, SCT source, capabilities, baseline")
 	role := fl.String("role", "", "run only the specs for a SUT in this role: responder or initiator (embedded peers)")
 	listen := fl.String("listen", "", "address of the scripted responder for an external SUT initiator")
@@ -43,11 +45,44 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg, info, base, err := runConfig(*target, *sutFile, *role, *profile, *soapV, *baselineFile)
+	if err == nil && *image != "" {
+		if *target != "" || *sutFile != "" {
+			err = errors.New("--image excludes --target and --sut (a descriptor's container block does the same)")
+		} else if cfg.SUT, err = imageSUT(*image, *role, *profile, *soapV); err == nil {
+			info = conformance.SUT{Product: cfg.SUT.Product, Version: cfg.SUT.Version, Role: *role,
+				Profile: strings.ToUpper(*profile), SOAP: *soapV}
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "rspcheck run:", err)
 		return 2
 	}
 	cfg.Listen, cfg.Strict = *listen, *strict
+	if cfg.SUT != nil && cfg.SUT.Container != nil && !*dry {
+		if err := os.MkdirAll(*reportDir, 0o755); err != nil {
+			fmt.Fprintln(stderr, "rspcheck run:", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "rspcheck run: starting the SUT container (%s)...\n", cfg.SUT.File)
+		var tclog io.Writer
+		if *verbose {
+			tclog = stderr
+		}
+		stop, err := startContainerSUT(context.Background(), &cfg, *reportDir, tclog)
+		if err != nil {
+			fmt.Fprintln(stderr, "rspcheck run:", err)
+			return 2
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintln(stderr, "rspcheck run: container log:", err)
+			}
+		}()
+		info.Endpoint = "container " + cfg.SUT.Container.Image
+		if cfg.SUT.Endpoint != "" {
+			info.Endpoint += " at " + cfg.SUT.Endpoint
+		}
+	}
 	for _, k := range strings.Split(*misbehave, ",") {
 		if k = strings.TrimSpace(k); k != "" {
 			cfg.Misbehave = append(cfg.Misbehave, k)
@@ -78,7 +113,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 
 // splitIDs separates positional assertion-ID prefixes from flags and their values.
 func splitIDs(args []string) (ids, flags []string) {
-	valued := map[string]bool{"target": true, "sut": true, "role": true, "listen": true, "profile": true, "soap": true,
+	valued := map[string]bool{"image": true, "target": true, "sut": true, "role": true, "listen": true, "profile": true, "soap": true,
 		"label-filter": true, "report-dir": true, "misbehave": true, "baseline": true}
 	for i := 0; i < len(args); i++ {
 		a := args[i]

@@ -65,9 +65,20 @@ func (s *Spec) Require(c Capability) {
 	}
 }
 
+// RequireWSTrust skips the spec as unsupported when the SUT obtains its SCT out of band
+// (sct.issuance: provisioned): it then sends and answers no WS-Trust messages.
+func (s *Spec) RequireWSTrust() {
+	if _, ok := s.cfg.SUT.ProvisionedToken(); ok {
+		Skip(UnsupportedPrefix + "the SUT's SCT is provisioned out of band (sct.issuance: provisioned): no WS-Trust exchange")
+	}
+}
+
 // Precondition skips the spec as inconclusive unless ok: the behaviour under test could not
 // be reached (another assertion judges why). Never use it for the behaviour itself.
-func (s *Spec) Precondition(ok bool, format string, args ...any) {
+func (s *Spec) Precondition(ok bool, format string, args ...any) { Precondition(ok, format, args...) }
+
+// Precondition is Spec.Precondition for helpers that hold no Spec.
+func Precondition(ok bool, format string, args ...any) {
 	if !ok {
 		Skip(InconclusivePrefix + fmt.Sprintf(format, args...))
 	}

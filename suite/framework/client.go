@@ -2,7 +2,6 @@ package framework
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -98,12 +97,9 @@ func (c *Client) post(ctx context.Context, action string, raw []byte) (*Response
 
 // SCT obtains a context token: WS-Trust issuance at the SUT, or the provisioned one.
 func (c *Client) SCT(ctx context.Context) (token.Token, error) {
-	if c.sut != nil && c.sut.SCT.Issuance == "provisioned" {
-		secret, err := base64.StdEncoding.DecodeString(c.sut.SCT.SecretB64)
-		if err != nil {
-			return token.Token{}, err
-		}
-		return token.Token{Identifier: c.sut.SCT.Identifier, Secret: secret, Version: c.Profile.SC()}, nil
+	if t, ok := c.sut.ProvisionedToken(); ok {
+		t.Version = c.Profile.SC()
+		return t, nil
 	}
 	return c.Issue(ctx)
 }

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"time"
@@ -37,6 +38,13 @@ type Config struct {
 	Misbehave []string
 	// SpecTimeout bounds one spec (30 s when zero).
 	SpecTimeout time.Duration
+	// RunSUT, when set, runs an external SUT initiator once against endpoint instead of the
+	// descriptor's run command (a container: cmd/rspcheck sets it); vars are {messages},
+	// {sequences}, {size}. It returns the SUT's output and its failure.
+	RunSUT func(ctx context.Context, endpoint string, vars map[string]string) (string, error)
+	// RestartSUT, when set, restarts an external SUT responder instead of the descriptor's
+	// restart command and returns its endpoint afterwards (a container's mapped port can change).
+	RestartSUT func(ctx context.Context) (string, error)
 }
 
 var (

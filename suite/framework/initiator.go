@@ -70,6 +70,10 @@ func (s *Spec) RunInitiator(ctx context.Context, sc Scenario) *InitiatorRun {
 	}
 	rc := sc.Responder
 	rc.Profile, rc.SOAP, rc.Hook = s.cfg.Profile, s.cfg.SOAP, s.Wire.Hook
+	if t, ok := s.cfg.SUT.ProvisionedToken(); ok {
+		// the SUT initiator secures its sequences with an SCT agreed out of band
+		rc.Provisioned = append(rc.Provisioned, t)
+	}
 	r, err := peer.NewResponder(rc)
 	if err != nil {
 		Fail(fmt.Sprintf("scripted responder: %v", err))
@@ -130,6 +134,10 @@ func (s *Spec) RunInitiator(ctx context.Context, sc Scenario) *InitiatorRun {
 
 // runCommand starts an external SUT initiator with the descriptor's run command.
 func (s *Spec) runCommand(ctx context.Context, endpoint string, sc Scenario) (string, error) {
+	if s.cfg.RunSUT != nil {
+		return s.cfg.RunSUT(ctx, endpoint, map[string]string{"messages": strconv.Itoa(sc.Messages),
+			"sequences": strconv.Itoa(sc.Sequences), "size": strconv.Itoa(sc.Size)})
+	}
 	repl := strings.NewReplacer("{endpoint}", endpoint, "{messages}", strconv.Itoa(sc.Messages),
 		"{sequences}", strconv.Itoa(sc.Sequences), "{size}", strconv.Itoa(sc.Size))
 	args := make([]string, len(s.cfg.SUT.Run))

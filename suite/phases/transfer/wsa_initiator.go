@@ -90,7 +90,7 @@ var _ = Describe("transfer: a SUT initiator follows the WS-Addressing rules of t
 	Assert("WSA-005", Initiator, func(ctx SpecContext, s *Spec) {
 		kit.RunLossy(ctx, s, msgs)
 		seqs := kit.GrantedSeqs(s)
-		Expect(seqs).NotTo(BeEmpty(), "expected: a sequence created by the SUT\nactual:   none")
+		s.Precondition(len(seqs) > 0, "the SUT created no sequence (refused by the scripted responder, or none sent: judged by the establish phase)")
 		for _, m := range s.Wire.FromSUT() {
 			cs := seqs[kit.SeqOf(m.Msg)]
 			if cs == nil || !m.Msg.HasAddressing {
