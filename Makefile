@@ -7,7 +7,7 @@ FUZZTIME ?= 10s
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: all schemas build test unit lint fuzz bench run clean check-schemas
+.PHONY: all schemas build test unit lint fuzz bench run clean check-schemas soak images containers containers-deps
 
 all: lint test
 
@@ -27,12 +27,37 @@ build:
 	  CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o bin/rsppeer ./cmd/rsppeer; \
 	else echo "rsppeer: not built yet (issue #4)"; fi
 
-## test: what CI runs: lint, unit tests with the race detector, and the fixture cross-checks
+## test: what CI runs: lint, unit tests with the race detector (the container adapter's tests,
+## which drive Docker, without it), the fixture cross-checks, then `make containers`
 test: check-schemas lint
-	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -race -count=1 ./...
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/container$$')
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 15m ./container/
 	# allocation pins cannot run under the race detector (sync.Pool drops items there)
 	$(GO) test -count=1 -run 'Allocs' ./internal/xmlsec/c14n/
 	bash fixtures/check.sh $(SCHEMAS_DIR)
+	$(MAKE) containers
+
+## soak: the kill -9 crash test with 100 iterations (make test runs 20)
+soak:
+	RSPCHECK_SOAK_ITERATIONS=100 $(GO) test -count=1 -timeout 30m -run '^TestCrash' -v ./cmd/rsppeer/
+
+## images: the rsppeer (FROM scratch) and gSOAP 2.8.124 (FROM scratch) images, built locally
+images: containers-deps
+	bash container/build-images.sh
+
+containers-deps:
+	bash container/thirdparty/gsoap/deps.sh
+
+## containers: the suite against both images in both roles, and the interop matrix;
+## reports in reports/containers/{rsppeer,rsppeer-initiator,gsoap,gsoap-client}/ and matrix.md.
+## rsppeer must pass every MUST; gSOAP must respect its baseline (exit 0 either way).
+CONTAINER_ENV = RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) TESTCONTAINERS_RYUK_DISABLED=true
+containers: build check-schemas containers-deps
+	$(CONTAINER_ENV) ./bin/rspcheck run --sut container/rsppeer/sut.yaml --report-dir reports/containers/rsppeer
+	$(CONTAINER_ENV) ./bin/rspcheck run --sut container/rsppeer/sut-initiator.yaml --report-dir reports/containers/rsppeer-initiator
+	$(CONTAINER_ENV) ./bin/rspcheck run --sut container/thirdparty/gsoap/sut.yaml --report-dir reports/containers/gsoap
+	$(CONTAINER_ENV) ./bin/rspcheck run --sut container/thirdparty/gsoap/sut-client.yaml --report-dir reports/containers/gsoap-client
+	$(CONTAINER_ENV) ./bin/rspcheck interop --report-dir reports/containers
 
 ## lint: gofmt, go vet, and the layer check (imports point down, libraries confined)
 lint:
@@ -51,7 +76,7 @@ fuzz: check-schemas
 
 ## bench: the benchmarks quoted in README
 bench: check-schemas
-	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -run '^$$' -bench . -benchmem ./schemas/ ./internal/... ./cmd/...
+	RSPCHECK_SCHEMAS=$(CURDIR)/$(SCHEMAS_DIR) $(GO) test -run '^$$' -bench . -benchmem ./schemas/ ./internal/... ./peer/ ./cmd/...
 
 ## run: the conformance suite on the embedded reference peers (both roles, profile P11, SOAP 1.2);
 ## reports in reports/ (index.html, junit.xml, conformance.md/.json, report.json). RUNFLAGS adds flags.

@@ -151,6 +151,7 @@ type Initiator struct {
 	src     *rm.Source
 	tokens  map[string]token.Token
 	created map[string]string // CreateSequence reference -> sequence identifier
+	refused map[string]string // CreateSequence reference -> the fault that refused it
 	ended   map[string]rm.EndReason
 	first   map[msgKey][]byte // first transmission bytes (StaleRetransmit only)
 	retrans int
@@ -199,7 +200,7 @@ func NewInitiator(cfg InitiatorConfig) (*Initiator, error) {
 	mb, rest := rm.ParseMisbehave(cfg.Misbehave)
 	in := &Initiator{cfg: cfg, pol: policy(cfg.Profile), rec: recorder{trace: cfg.Trace, hook: cfg.Hook},
 		client: transport.NewClient(cfg.RoundTripper), tokens: map[string]token.Token{},
-		created: map[string]string{}, ended: map[string]rm.EndReason{}, first: map[msgKey][]byte{},
+		created: map[string]string{}, refused: map[string]string{}, ended: map[string]rm.EndReason{}, first: map[msgKey][]byte{},
 		notify: make(chan struct{}), keepFirst: mb.StaleRetransmit, action: AppAction,
 		reverse: map[string]string{}, revEnded: map[string]rm.EndReason{}}
 	for _, n := range rest {

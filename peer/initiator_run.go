@@ -228,6 +228,9 @@ func (in *Initiator) endReason(id string) string {
 	if !ok {
 		return "not ended"
 	}
+	if why := in.refused[id]; why != "" {
+		return r.String() + ", " + why
+	}
 	return r.String()
 }
 

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
@@ -189,6 +190,11 @@ func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) 
 		rf := rmFault(m, f.Subcode(), seq)
 		switch {
 		case kind == wsrm.KindCreateSequence:
+			code := f.Subcode()
+			if code.Local == "" {
+				code = f.CodeQName
+			}
+			in.refused[ref] = fmt.Sprintf("refused with fault %s: %s", code.Local, f.Reason)
 			acts = append(acts, in.src.Refused(ref, rf, now)...)
 		case rf.Code != "":
 			acts = append(acts, in.src.Fault(rf, auth, now)...)

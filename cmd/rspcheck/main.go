@@ -72,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCerts(args[1:], stdout, stderr)
 	case "assertions":
 		return runAssertions(args[1:], stdout, stderr)
+	case "interop":
+		return runInterop(args[1:], stdout, stderr)
 	case "run":
 		return runRun(args[1:], stdout, stderr)
 	case "version", "--version":
