@@ -3,10 +3,13 @@ package container
 import (
 	"context"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
+	"github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 )
@@ -27,6 +30,7 @@ type settings struct {
 	dataDir   string
 	ownVolume bool // created for this target: removed by Stop
 	wait      string
+	stable    bool // bind a fixed host port, kept across Restart and Crash
 }
 
 // Option is one of this package's options. It is a testcontainers.ContainerCustomizer, so
@@ -60,6 +64,12 @@ func WithDataVolume(name, dir string) Option {
 		}
 	}
 }
+
+// WithStablePort binds the endpoint to a host port chosen once (free at start), instead of
+// letting the engine pick one at every start: Docker re-allocates an ephemeral mapping when a
+// container restarts, and a recovery spec's client must reach the restarted SUT at the same
+// endpoint.
+func WithStablePort() Option { return func(s *settings) { s.stable = true } }
 
 // WithPortWait waits for the port to listen instead of GET /healthz, for images without a
 // health endpoint.
@@ -138,6 +148,22 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		testcontainers.WithExposedPorts(s.port),
 		testcontainers.WithWaitStrategyAndDeadline(s.deadline(), s.waitStrategy()),
 	}
+	if s.stable {
+		hostPort, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		cport, err := network.ParsePort(s.port)
+		if err != nil {
+			return nil, fmt.Errorf("port %s: %w", s.port, err)
+		}
+		base = append(base, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			if hc.PortBindings == nil {
+				hc.PortBindings = network.PortMap{}
+			}
+			hc.PortBindings[cport] = []network.PortBinding{{HostPort: hostPort}}
+		}))
+	}
 	if s.volume != "" {
 		base = append(base, testcontainers.WithMounts(testcontainers.VolumeMount(s.volume, testcontainers.ContainerMountTarget(s.dataDir))))
 	}
@@ -157,6 +183,16 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	return t, nil
 }
 
+// freePort is a TCP port free on the host right now.
+func freePort() (string, error) {
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		return "", fmt.Errorf("pick a host port: %w", err)
+	}
+	defer l.Close()
+	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port), nil
+}
+
 // Spec describes a target for Start: the shape a SUT descriptor is read into.
 type Spec struct {
 	Image    string            // a local image (built with Build or the Build* helpers)
@@ -168,6 +204,7 @@ type Spec struct {
 	Path     string            // path of the SOAP endpoint (default "/")
 	Health   string            // "http" (GET /healthz, default), "port" or "exit"
 	DataDir  string            // mount a fresh named volume here, kept across restarts
+	Stable   bool              // a fixed host port, the same endpoint after Restart and Crash
 }
 
 // Start runs spec's image with the matching options.
@@ -203,6 +240,9 @@ func Start(ctx context.Context, spec Spec, extra ...testcontainers.ContainerCust
 	}
 	if spec.DataDir != "" {
 		opts = append(opts, WithDataVolume("", spec.DataDir))
+	}
+	if spec.Stable {
+		opts = append(opts, WithStablePort())
 	}
 	return Run(ctx, spec.Image, append(opts, extra...)...)
 }

@@ -82,7 +82,7 @@ func startContainerSUT(ctx context.Context, cfg *framework.Config, dir string, v
 	switch sut.Role {
 	case framework.Responder:
 		c.target, err = container.Start(ctx, container.Spec{Image: c.image, Env: c.spec.Env, Args: c.spec.Args,
-			Port: c.spec.Port, Path: c.spec.Path, Health: c.spec.Health})
+			Port: c.spec.Port, Path: c.spec.Path, Health: c.spec.Health, DataDir: c.spec.Data, Stable: true})
 		if err != nil {
 			if c.target != nil {
 				c.keep("responder (failed start)", c.target)

@@ -30,7 +30,7 @@ import (
 //	  issuance: ws-trust                # or provisioned (identifier + secret_b64)
 //	capabilities: [derived-keys, offer, close, addressable-acks-to, issuance, cancel, renew, restart]
 //	restart: ["docker", "restart", "sut"]          # how to restart the SUT (recovery phase)
-//	run: ["my-client", "--to", "{endpoint}", "--messages", "{messages}"]   # initiator role
+//	run: ["my-client", "--to", "{endpoint}", "--messages", "{messages}", "--data", "{state}"]   # initiator role
 //	baseline: {RM-CS-004: "no duplex support"}
 //	container:                          # instead of endpoint/run: rspcheck starts the SUT itself
 //	  build: ./image                    # Dockerfile directory (or rsppeer / gsoap: the project's images)
@@ -39,6 +39,7 @@ import (
 //	  port: 8080                        # responder: container port of the SOAP endpoint
 //	  path: /rm                         # responder: endpoint path
 //	  health: http                      # responder readiness: http (GET /healthz) or port
+//	  data: /data                       # kept on a volume across restarts (recovery phase)
 type SUT struct {
 	Product      string            `yaml:"product"`
 	Version      string            `yaml:"version"`
@@ -73,6 +74,9 @@ type ContainerSpec struct {
 	Port   string            `yaml:"port"`
 	Path   string            `yaml:"path"`
 	Health string            `yaml:"health"`
+	// Data is a directory in the container kept on a volume across restarts (the SUT's state
+	// directory): with it and CapRestart, the recovery phase runs against the container.
+	Data string `yaml:"data"`
 }
 
 // The project's own images, as container.build values.

@@ -6,6 +6,7 @@ import (
 	_ "github.com/rspcheck/rspcheck/suite/phases/closure"
 	_ "github.com/rspcheck/rspcheck/suite/phases/establish"
 	_ "github.com/rspcheck/rspcheck/suite/phases/issuance"
+	_ "github.com/rspcheck/rspcheck/suite/phases/recovery"
 	_ "github.com/rspcheck/rspcheck/suite/phases/security"
 	_ "github.com/rspcheck/rspcheck/suite/phases/transfer"
 )
