@@ -151,11 +151,7 @@ func runConfig(target, sutFile, role, profile, soapV, baselineFile string) (fram
 			return cfg, info, nil, err
 		}
 	case target != "":
-		cfg.SUT = &framework.SUT{Product: "unknown", Role: framework.Responder, Endpoint: target, Profile: profile,
-			SOAP: soapV, Capabilities: []framework.Capability{framework.CapIssuance, framework.CapRenew,
-				framework.CapCancel, framework.CapDerivedKeys, framework.CapOffer, framework.CapClose,
-				framework.CapAddressableAT}}
-		if err := cfg.SUT.Check(); err != nil {
+		if cfg.SUT, err = framework.TargetSUT(target, profile, soapV); err != nil {
 			return cfg, info, nil, err
 		}
 	}
