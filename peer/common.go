@@ -226,7 +226,8 @@ func addressing(action, to string) *wsa.Headers {
 	return &wsa.Headers{Version: wsa.V10, Action: action, To: to, MessageID: newID()}
 }
 
-// replyAddressing answers request m.
+// replyAddressing answers request m. The reference parameters of the reply's target are
+// headers of their own: replyHeaders.
 func replyAddressing(m *codec.Message, action string) *wsa.Headers {
 	h := &wsa.Headers{Version: wsa.V10, Action: action, MessageID: newID()}
 	if m.HasAddressing {
@@ -242,6 +243,49 @@ func replyAddressing(m *codec.Message, action string) *wsa.Headers {
 		h.To = h.Version.Anonymous()
 	}
 	return h
+}
+
+// replyTarget is the EPR a reply to m goes to (WS-Addressing 1.0 Core §3.4): for a fault the
+// FaultTo when present, otherwise the ReplyTo; nil when m names none (anonymous).
+func replyTarget(m *codec.Message, fault bool) *wsa.EPR {
+	if m == nil || !m.HasAddressing {
+		return nil
+	}
+	if fault && m.Addressing.FaultTo != nil {
+		return m.Addressing.FaultTo
+	}
+	return m.Addressing.ReplyTo
+}
+
+// replyHeaders are the reference parameters of the target of a reply to m as header blocks
+// marked wsa:IsReferenceParameter="true" (WS-Addressing 1.0 Core §3.4, SOAP Binding §2.3;
+// plain copies of the reference properties and parameters in 2004/08), WSA-003.
+func replyHeaders(m *codec.Message, fault bool) []codec.Header {
+	e := replyTarget(m, fault)
+	if e == nil {
+		return nil
+	}
+	return codec.ReferenceHeaders(m.Addressing.Version, e)
+}
+
+// eprVersion is the WS-Addressing version of a message sent to e, an EPR a peer of profile p
+// received: WS-RM 1.1 uses WS-Addressing 1.0 only; in 2005/02 an EPR in the 2004/08 form (its
+// anonymous address, or ReferenceProperties, PortType or ServiceName, which decode into
+// Extra) is answered in 2004/08. The wire model keeps no version per EPR, so a 2004/08 EPR
+// with only an Address and ReferenceParameters is taken for 1.0.
+func eprVersion(p Profile, e wsa.EPR) wsa.Version {
+	if p != P05 {
+		return wsa.V10
+	}
+	if e.Address == wsa.V200408.Anonymous() {
+		return wsa.V200408
+	}
+	for _, x := range e.Extra {
+		if x.Name.Space == wsa.NS200408 {
+			return wsa.V200408
+		}
+	}
+	return wsa.V10
 }
 
 // AppBody is the body of the reference application's messages carrying payload (the suite's

@@ -282,6 +282,15 @@ func (r *rig) faultShape(name string, m *codec.Message, w faultWant) {
 	if w.max != 0 && !hasElem(detail, "MaxMessageNumber", "") {
 		defect(r.t, "%s (%s %s): the detail lacks wsrm:MaxMessageNumber (CONSTANTS §9.1: detail = Identifier + MaxMessageNumber); rmFaultEnvelope writes only the Identifier", name, r.p, r.sv)
 	}
+	if r.sv == soap.V11 && !isRM {
+		// WS-Addressing 1.0 SOAP Binding §6: a SOAP 1.1 addressing fault carries its detail
+		// in a wsa:FaultDetail header, the SOAP 1.1 detail element being for Body errors.
+		if fd := faultDetail(m); fd != nil {
+			detail = append(append([]wire.Any(nil), detail...), fd...)
+		} else if w.detail != "" && f.Subcode().Space == wsa.NS10 && hasElem(f.Detail, w.detail, "") {
+			r.t.Errorf("%s: SOAP 1.1 addressing fault with its detail in the Body's detail, not in wsa:FaultDetail", name)
+		}
+	}
 	if w.detail != "" && !hasElem(detail, w.detail, "") {
 		r.t.Errorf("%s: detail lacks %s: %+v", name, w.detail, detail)
 	}
@@ -292,6 +301,27 @@ func (r *rig) faultShape(name string, m *codec.Message, w faultWant) {
 	if ps := m.Check(cp); len(ps) > 0 {
 		r.t.Errorf("%s: fault violates %s: %v", name, cp, codec.Problems(ps))
 	}
+}
+
+// faultDetail is the content of m's wsa:FaultDetail header (nil when absent), as generic
+// elements.
+func faultDetail(m *codec.Message) []wire.Any {
+	var out []wire.Any
+	for _, h := range m.HeaderNamed(wire.QName{Space: wsa.NS10, Local: "FaultDetail"}) {
+		for _, c := range h.El.ChildElements() {
+			out = append(out, elemAny(c))
+		}
+	}
+	return out
+}
+
+// elemAny is el as a generic element (names and text only).
+func elemAny(el *etree.Element) wire.Any {
+	a := wire.Any{Name: wire.QName{Space: el.NamespaceURI(), Local: el.Tag}, Text: el.Text()}
+	for _, c := range el.ChildElements() {
+		a.Children = append(a.Children, elemAny(c))
+	}
+	return a
 }
 
 // hasElem reports whether as (or their descendants) hold an element named local, with text
@@ -484,6 +514,12 @@ var faultCases = []faultCase{
 		env.Addressing.Action = other.RequestAction(wsc.BindingIssue)
 		m, st := r.send(env, nil)
 		return m, st, faultWant{code: wire.QName{Space: wsa.NS10, Local: "ActionNotSupported"}, detail: "ProblemAction", foreign: true}
+	}},
+	{name: "ActionNotSupported: an action the RM endpoint does not know (WSA-001)", run: func(r *rig) (*codec.Message, int, faultWant) {
+		env := &codec.Envelope{SOAP: r.sv, Addressing: addressing(r.p.RM().Namespace()+"/NoSuchAction", r.to())}
+		env.Addressing.ReplyTo = &wsa.EPR{Address: wsa.V10.Anonymous()}
+		m, st := r.send(env, &r.tok)
+		return m, st, faultWant{code: wire.QName{Space: wsa.NS10, Local: "ActionNotSupported"}, detail: "ProblemAction"}
 	}},
 	{name: "MessageAddressingHeaderRequired: RST without MessageID (WSA-002)", run: func(r *rig) (*codec.Message, int, faultWant) {
 		tv := r.trustV()

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
@@ -16,15 +17,21 @@ import (
 	"github.com/rspcheck/rspcheck/internal/wssec"
 )
 
-// faultEnvelope answers request req (nil when unknown) with a SOAP fault of version sv.
+// faultEnvelope answers request req (nil when unknown) with a SOAP fault of version sv, addressed
+// to req's FaultTo when present, else its ReplyTo, with that EPR's reference parameters as
+// headers (WS-Addressing 1.0 Core §3.4, WSA-003), before headers.
 func faultEnvelope(req *codec.Message, sv soap.Version, action string, f *soap.Fault, headers ...codec.Header) *codec.Envelope {
 	var a *wsa.Headers
 	if req != nil {
 		a = replyAddressing(req, action)
+		if t := replyTarget(req, true); t != nil && t.Address != "" {
+			a.To = t.Address
+		}
 	} else {
 		a = &wsa.Headers{Version: wsa.V10, Action: action, MessageID: newID(), To: wsa.V10.Anonymous()}
 	}
-	return &codec.Envelope{SOAP: sv, Addressing: a, Headers: headers, Body: []any{f}}
+	hs := append(replyHeaders(req, true), headers...)
+	return &codec.Envelope{SOAP: sv, Addressing: a, Headers: hs, Body: []any{f}}
 }
 
 // rmFaultEnvelope maps an engine fault to its SOAP fault (rm.Fault, CONSTANTS §9.1/§9.2):
@@ -131,13 +138,33 @@ func trustFault(req *codec.Message, sv soap.Version, f *trust.Fault) *codec.Enve
 	return faultEnvelope(req, sv, wsa.V10.SOAPFaultAction(), f.SOAP())
 }
 
-// actionNotSupported refuses a request of another profile's version family (a sequence never
-// mixes versions; the responder serves one profile): wsa:ActionNotSupported (WS-Addressing 1.0
-// SOAP Binding §6.4.4) with the action as detail.
+// actionNotSupported answers a request whose wsa:Action this endpoint does not serve — an
+// action of another profile's version family (a sequence never mixes versions; the responder
+// serves one profile) or one it does not know at all (WSA-001): wsa:ActionNotSupported
+// (WS-Addressing 1.0 SOAP Binding §6.4.4, CONSTANTS §9.7) with the action as wsa:ProblemAction,
+// under the WS-Addressing fault action. SOAP 1.2: Code Sender, Subcode wsa:ActionNotSupported,
+// the ProblemAction in env:Detail. SOAP 1.1 (SOAP Binding §6): faultcode = the subcode and,
+// since the SOAP 1.1 detail element is reserved for errors of the Body, the ProblemAction in a
+// wsa:FaultDetail header. A WS-Addressing 2004/08 request gets that version's fault code and
+// action (2004/08 §4.1); it defines no detail element.
 func actionNotSupported(req *codec.Message, action string) *codec.Envelope {
-	q := wire.QName{Space: wsa.NS10, Local: "ActionNotSupported"}
-	f := &soap.Fault{Code: soap.Sender, Subcodes: []wire.QName{q}, Reason: "action not supported by this endpoint's profile",
-		Detail: []wire.Any{{Name: wire.QName{Space: wsa.NS10, Local: "ProblemAction"}, Prefix: "wsa",
-			Children: []wire.Any{{Name: wire.QName{Space: wsa.NS10, Local: "Action"}, Prefix: "wsa", Text: action}}}}}
-	return faultEnvelope(req, req.SOAP, wsa.V10.FaultAction(), f)
+	v := wsa.V10
+	if req.HasAddressing {
+		v = req.Addressing.Version
+	}
+	ns := v.Namespace()
+	f := &soap.Fault{Code: soap.Sender, Subcodes: []wire.QName{{Space: ns, Local: "ActionNotSupported"}},
+		Reason: fmt.Sprintf("the endpoint does not support the action %q", action)}
+	var hs []codec.Header
+	if v == wsa.V10 {
+		detail := wire.Any{Name: wire.QName{Space: ns, Local: "ProblemAction"}, Prefix: "wsa",
+			Children: []wire.Any{{Name: wire.QName{Space: ns, Local: "Action"}, Prefix: "wsa", Text: action}}}
+		if req.SOAP == soap.V11 {
+			hs = append(hs, codec.Header{Value: wire.Any{Name: wire.QName{Space: ns, Local: "FaultDetail"}, Prefix: "wsa",
+				Children: []wire.Any{detail}}})
+		} else {
+			f.Detail = []wire.Any{detail}
+		}
+	}
+	return faultEnvelope(req, req.SOAP, v.FaultAction(), f, hs...)
 }

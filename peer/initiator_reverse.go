@@ -170,16 +170,15 @@ func (in *Initiator) answerEnv(env *codec.Envelope, tok string, fault bool) (*tr
 	return &transport.Reply{Body: raw, Fault: fault, Action: env.Addressing.Action}, nil
 }
 
-// sendAck sends a reverse sequence's acknowledgement to an addressable Accept/AcksTo.
+// sendAck sends a reverse sequence's acknowledgement to an addressable Accept/AcksTo, with its
+// reference parameters (ackMessage).
 func (in *Initiator) sendAck(a rm.SendAck) {
 	ctx, cancel := context.WithTimeout(context.Background(), in.cfg.Retransmit.Max+10*in.cfg.Tick)
 	defer cancel()
 	if !in.persisted(ctx) {
 		return
 	}
-	v := in.cfg.Profile.RM()
-	env := &codec.Envelope{SOAP: in.cfg.SOAP, Addressing: addressing(v.Action(wsrm.KindSequenceAcknowledgement), a.AcksTo.Address),
-		Headers: []codec.Header{{Value: &a.Ack}}}
+	env := ackMessage(in.cfg.Profile, in.cfg.SOAP, a)
 	in.exchange(ctx, a.AcksTo.Address, env, in.tokenFor(a.Token), wsrm.KindNone, "", a.Ack.Identifier)
 }
 

@@ -203,7 +203,28 @@ func (r *Responder) Serve(ctx context.Context, req *transport.Request) (*transpo
 	if v, _, ok := wsrm.KindOfAction(action); ok && v != r.cfg.Profile.RM() {
 		return r.reply(actionNotSupported(m, action), nil, true, now)
 	}
+	if seq, _ := codec.Find[*wsrm.Sequence](m); seq == nil && m.HasAddressing && m.Addressing.Action != "" && !r.serves(m.Addressing.Action) {
+		// WSA-001: an action the endpoint does not know is refused, not silently accepted.
+		// A message of a sequence is an application message whatever its action (the
+		// application, not the RM layer, owns application actions): an external initiator
+		// judged by the suite sends its own.
+		return r.reply(actionNotSupported(m, action), nil, true, now)
+	}
 	return r.serveRM(ctx, m, now)
+}
+
+// serves reports whether the RM endpoint knows action (the SCT bindings of WS-Trust are
+// dispatched before): the WS-RM actions of the profile's version, including the acks and
+// faults of the reverse sequences (duplex), the WS-Addressing fault actions, and the
+// application's actions — AppAction for the forward sequences, EchoAction for what the
+// responder's application sends on the reverse ones.
+func (r *Responder) serves(action string) bool {
+	switch action {
+	case AppAction, EchoAction, wsa.V10.FaultAction(), wsa.V10.SOAPFaultAction(), wsa.V200408.FaultAction():
+		return true
+	}
+	v, _, ok := wsrm.KindOfAction(action)
+	return ok && v == r.cfg.Profile.RM()
 }
 
 // serveTrust answers the SCT bindings of WS-Trust (FLOW M1/M2, renewal, Mx).

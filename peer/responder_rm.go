@@ -154,7 +154,8 @@ func respond(m *codec.Message, v wsrm.Version, out outcome) (env *codec.Envelope
 		return rmFaultEnvelope(m, m.SOAP, out.fault.Fault), out.fault.Token, true
 	case out.reply != nil:
 		rp := out.reply
-		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(rp.Kind)), Body: []any{rp.Msg}}
+		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(rp.Kind)), Headers: replyHeaders(m, false),
+			Body: []any{rp.Msg}}
 		if rp.Ack != nil {
 			env.Headers = append(env.Headers, codec.Header{Value: rp.Ack})
 		}
@@ -165,8 +166,11 @@ func respond(m *codec.Message, v wsrm.Version, out outcome) (env *codec.Envelope
 		}
 		return env, rp.Token, false
 	case len(out.acks) > 0:
+		// Not a reply to m: the acknowledgement is a message to the AcksTo EPR (anonymous, so
+		// it rides m's back-channel), with that EPR's reference parameters (RM-ACK-001).
 		env := &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.Action(wsrm.KindSequenceAcknowledgement))}
 		env.Addressing.RelatesTo = nil
+		env.Headers = codec.ReferenceHeaders(env.Addressing.Version, &out.acks[0].AcksTo)
 		for _, a := range out.acks {
 			env.Headers = append(env.Headers, codec.Header{Value: &a.Ack})
 		}
@@ -175,12 +179,11 @@ func respond(m *codec.Message, v wsrm.Version, out outcome) (env *codec.Envelope
 	return nil, "", false
 }
 
-// sendAway sends a stand-alone acknowledgement to an addressable AcksTo (RM-ACK-002).
+// sendAway sends a stand-alone acknowledgement to an addressable AcksTo (RM-ACK-002), with the
+// AcksTo EPR's reference parameters as headers (RM-ACK-001; ackMessage).
 func (r *Responder) sendAway(a rm.SendAck) {
 	now := r.cfg.Now()
-	v := r.cfg.Profile.RM()
-	env := &codec.Envelope{SOAP: r.cfg.SOAP, Addressing: addressing(v.Action(wsrm.KindSequenceAcknowledgement), a.AcksTo.Address),
-		Headers: []codec.Header{{Value: &a.Ack}}}
+	env := ackMessage(r.cfg.Profile, r.cfg.SOAP, a)
 	raw, err := build(env, r.token(a.Token), r.pol, now, r.after...)
 	if err != nil {
 		return
@@ -190,6 +193,18 @@ func (r *Responder) sendAway(a rm.SendAck) {
 	if _, err := r.client.Post(ctx, a.AcksTo.Address, r.cfg.SOAP, env.Addressing.Action, raw); err == nil {
 		r.rec.record(trace.Out, raw, nil)
 	}
+}
+
+// ackMessage is the stand-alone acknowledgement a sent as a new message to its addressable
+// AcksTo: wsa:To the address and every reference parameter of the EPR as a header block marked
+// wsa:IsReferenceParameter="true" (WS-Addressing 1.0 SOAP Binding §2.3, RM-ACK-001); an AcksTo
+// in the 2004/08 form (P05) gets 2004/08 headers with its reference properties and parameters
+// copied as plain headers (WS-Addressing 2004/08 §2.3).
+func ackMessage(p Profile, sv soap.Version, a rm.SendAck) *codec.Envelope {
+	h := addressing(p.RM().Action(wsrm.KindSequenceAcknowledgement), a.AcksTo.Address)
+	h.Version = eprVersion(p, a.AcksTo)
+	hs := codec.ReferenceHeaders(h.Version, &a.AcksTo)
+	return &codec.Envelope{SOAP: sv, Addressing: h, Headers: append(hs, codec.Header{Value: &a.Ack})}
 }
 
 // addAck adds a to acks, replacing an earlier ack of the same sequence: a message carries at

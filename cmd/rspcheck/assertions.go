@@ -98,6 +98,7 @@ func writeCatalogueMarkdown(w io.Writer, list []assertions.Assertion, total int,
 	}
 	fmt.Fprintln(w)
 	notes := false
+	var untested []assertions.Assertion
 	for _, p := range assertions.Phases {
 		var rows []assertions.Assertion
 		for _, a := range list {
@@ -111,7 +112,11 @@ func writeCatalogueMarkdown(w io.Writer, list []assertions.Assertion, total int,
 		fmt.Fprintf(w, "\n## %s (%d)\n\n| ID | Level | Roles | Spec | Profiles | Title |\n|---|---|---|---|---|---|\n", p, len(rows))
 		for _, a := range rows {
 			id, level := a.ID, string(a.Level)
-			if !a.Testable {
+			switch {
+			case a.Untested != "":
+				id += " †"
+				untested = append(untested, a)
+			case !a.Testable:
 				id += " *"
 				notes = true
 			}
@@ -139,6 +144,13 @@ func writeCatalogueMarkdown(w io.Writer, list []assertions.Assertion, total int,
 	}
 	if notes {
 		fmt.Fprintln(w, "\n\\* a note, not testable as a requirement (peer profiles, unnumbered WS-I RSP notes).")
+	}
+	if len(untested) > 0 {
+		fmt.Fprintln(w, "\n† not exercised by the suite:")
+		for _, a := range untested {
+			fmt.Fprintf(w, "\n- %s: %s", a.ID, a.Untested)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -100,8 +100,14 @@ type Assertion struct {
 	FaultCodes []string `yaml:"fault_codes,omitempty,flow" json:"fault_codes,omitempty"`
 	Note       string   `yaml:"note,omitempty" json:"note,omitempty"`
 	Profiles   []string `yaml:"profiles,flow" json:"profiles"`
-	// Testable is false for notes that describe targets rather than checkable requirements.
-	Testable bool     `yaml:"testable" json:"testable"`
+	// Testable is false for notes that describe targets rather than checkable requirements,
+	// and for requirements the suite cannot exercise (Untested says why).
+	Testable bool `yaml:"testable" json:"testable"`
+	// Untested, set on a requirement that is checkable in principle but that the suite cannot
+	// exercise, says why (e.g. it needs a protocol neither the reference peers nor the suite
+	// implement, or it is read from WSDL/policy, which the suite does not read). Such an entry
+	// has Testable false, so no spec is required for it (CheckUsage).
+	Untested string   `yaml:"untested,omitempty" json:"untested,omitempty"`
 	SeeAlso  []string `yaml:"see_also,omitempty,flow" json:"see_also,omitempty"`
 }
 

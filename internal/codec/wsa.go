@@ -3,6 +3,7 @@ package codec
 import (
 	"github.com/beevik/etree"
 
+	"github.com/rspcheck/rspcheck/internal/wire"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
 )
 
@@ -166,4 +167,49 @@ func (w *writer) writeAllAddressing(hdr *etree.Element, a *wsa.Headers, attrs ma
 			}
 		}
 	}
+}
+
+// isReferenceParameter is the WS-Addressing 1.0 attribute that marks a header block as a
+// reference parameter (WS-Addressing 1.0 Core §2.1, SOAP Binding §2.3).
+var isReferenceParameter = wire.QName{Space: wsa.NS10, Local: "IsReferenceParameter"}
+
+// referenceProperties is the 2004/08 EPR child that readEPR keeps whole in EPR.Extra.
+var referenceProperties = wire.QName{Space: wsa.NS200408, Local: "ReferenceProperties"}
+
+// ReferenceHeaders are the header blocks of a message addressed to EPR e in WS-Addressing
+// version v (nil when e has none):
+//
+//   - 1.0 (SOAP Binding §2.3): each reference parameter, with its attributes and children,
+//     annotated wsa:IsReferenceParameter="true";
+//   - 2004/08 (§2.3 "Binding Endpoint References"): each reference property and each reference
+//     parameter, copied as is (that version has no annotation).
+func ReferenceHeaders(v wsa.Version, e *wsa.EPR) []Header {
+	if e == nil {
+		return nil
+	}
+	var out []Header
+	if v == wsa.V200408 {
+		for _, x := range e.Extra {
+			if x.Name == referenceProperties {
+				for _, c := range x.Children {
+					out = append(out, Header{Value: c})
+				}
+			}
+		}
+		for _, p := range e.ReferenceParameters {
+			out = append(out, Header{Value: p})
+		}
+		return out
+	}
+	for _, p := range e.ReferenceParameters {
+		attrs := make([]wire.Attr, 0, len(p.Attrs)+1)
+		for _, a := range p.Attrs {
+			if a.Name != isReferenceParameter {
+				attrs = append(attrs, a)
+			}
+		}
+		p.Attrs = append(attrs, wire.Attr{Name: isReferenceParameter, Value: "true"})
+		out = append(out, Header{Value: p})
+	}
+	return out
 }

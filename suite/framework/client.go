@@ -57,13 +57,17 @@ func newClient(endpoint string, c Config, w *Wire) (*Client, error) {
 	cl := &Client{Endpoint: endpoint, Profile: c.Profile, SOAP: c.SOAP, Wire: w, AppAction: peer.AppAction,
 		http: transport.NewClient(nil), sut: c.SUT, now: time.Now,
 		Policy: wssec.Policy{Version: c.Profile.SC(), DerivedKeys: c.SUT.Has(CapDerivedKeys)}}
-	tc, err := trust.NewClient(trust.ClientConfig{Caller: trust.CallerFunc(cl.call), Version: c.Profile.SC(),
-		SOAP: c.SOAP, Addressing: wsa.V10})
+	tc, err := trust.NewClient(cl.trustConfig())
 	if err != nil {
 		return nil, err
 	}
 	cl.trust = tc
 	return cl, nil
+}
+
+// trustConfig is the configuration of the client's WS-Trust client.
+func (c *Client) trustConfig() trust.ClientConfig {
+	return trust.ClientConfig{Caller: trust.CallerFunc(c.call), Version: c.Profile.SC(), SOAP: c.SOAP, Addressing: wsa.V10}
 }
 
 // call is the WS-Trust client's transport: through the Wire.

@@ -29,8 +29,15 @@ type Scenario struct {
 	// Tap, when set, sits in front of the scripted responder: drop, delay, duplicate,
 	// reorder, corrupt what the SUT sends (the Wire records what gets through).
 	Tap *transport.Tap
+	// Rewrite, when set, may replace the scripted responder's answer to a request of the SUT
+	// (return nil to keep it): a misbehaving responder, e.g. an acknowledgement of numbers
+	// never sent (RM-ACK-004). Both the answer and its replacement are in the Wire.
+	Rewrite func(Answer) []byte
 	// Offer asks the embedded SUT initiator to offer reverse sequences.
 	Offer bool
+	// Bootstrap is the embedded SUT initiator's X.509 protection of the issuance
+	// (SC-ISS-014); an external SUT brings its own.
+	Bootstrap *peer.Bootstrap
 	// Timeout bounds the run (20 s when zero).
 	Timeout time.Duration
 }
@@ -83,6 +90,9 @@ func (s *Spec) RunInitiator(ctx context.Context, sc Scenario) *InitiatorRun {
 		listen = s.cfg.Listen
 	}
 	var h http.Handler = r.Handler()
+	if sc.Rewrite != nil {
+		h = rewriter(h, r, s.Wire, sc.Rewrite)
+	}
 	if sc.Tap != nil {
 		h = sc.Tap.Middleware(h)
 	}
@@ -105,7 +115,7 @@ func (s *Spec) RunInitiator(ctx context.Context, sc Scenario) *InitiatorRun {
 		return run
 	}
 	icfg := peer.InitiatorConfig{To: endpoint, Profile: s.cfg.Profile, SOAP: s.cfg.SOAP,
-		Misbehave: knobsFor(Initiator, s.cfg.Misbehave), Offer: sc.Offer}
+		Misbehave: knobsFor(Initiator, s.cfg.Misbehave), Offer: sc.Offer, Bootstrap: sc.Bootstrap}
 	icfg.Retransmit.Base, icfg.Retransmit.Factor, icfg.Retransmit.Max, icfg.Retransmit.Limit = 100*time.Millisecond, 2, time.Second, 12
 	if sc.Offer {
 		var in *peer.Initiator

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -110,11 +111,24 @@ const (
 	CapAddressableAT Capability = "addressable-acks-to"
 	CapRestart       Capability = "restart"    // the suite can restart it (recovery phase)
 	CapObservable    Capability = "observable" // the suite can see what it delivered (embedded only)
+	// CapX509Bootstrap: the issuance is protected with X.509 certificates (SC-ISS-014). For an
+	// external SUT the suite has no certificate material, so the specs that need it are
+	// skipped as unsupported there.
+	CapX509Bootstrap Capability = "x509-bootstrap"
+	// CapAmend: the issuer answers RST/SCT/Amend (SC-AMD-001); the reference issuer does not.
+	CapAmend Capability = "amend"
+	// CapSignatureConfirmation: the SUT's policy requires wsse11:SignatureConfirmation in
+	// responses (WSS-006); the reference peers' policy does not.
+	CapSignatureConfirmation Capability = "signature-confirmation"
 )
 
 // EmbeddedCapabilities are what the reference peers support.
 var EmbeddedCapabilities = []Capability{CapIssuance, CapRenew, CapCancel, CapDerivedKeys, CapOffer, CapClose,
-	CapAddressableAT, CapRestart, CapObservable}
+	CapAddressableAT, CapRestart, CapObservable, CapX509Bootstrap}
+
+// KnownCapabilities are every capability a descriptor may declare: the embedded peers' and
+// the optional features they do not implement.
+var KnownCapabilities = append(append([]Capability(nil), EmbeddedCapabilities...), CapAmend, CapSignatureConfirmation)
 
 // LoadSUT reads a descriptor; errors name the file (and, for YAML errors, the line).
 func LoadSUT(file string) (*SUT, error) {
@@ -209,7 +223,7 @@ func (s *SUT) Check() error {
 }
 
 func knownCapability(c Capability) bool {
-	for _, k := range EmbeddedCapabilities {
+	for _, k := range KnownCapabilities {
 		if c == k {
 			return true
 		}
@@ -230,10 +244,10 @@ func (s *SUT) ProvisionedToken() (tok token.Token, ok bool) {
 	return token.Token{Identifier: s.SCT.Identifier, Secret: secret, Version: s.profile.SC()}, true
 }
 
-// Has reports whether the SUT declares c (the embedded peers have every capability).
+// Has reports whether the SUT declares c (the embedded peers: EmbeddedCapabilities).
 func (s *SUT) Has(c Capability) bool {
 	if s == nil {
-		return true
+		return slices.Contains(EmbeddedCapabilities, c)
 	}
 	for _, x := range s.Capabilities {
 		if x == c {

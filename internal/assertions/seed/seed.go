@@ -174,6 +174,7 @@ func Parse(md []byte) ([]assertions.Assertion, error) {
 	}
 	flushed()
 	resolveMentions(out)
+	markUntested(out)
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("seed: %s", strings.Join(errs, "\n"))
 	}

@@ -86,7 +86,21 @@ func faultEnvelope(m *codec.Message, f *Fault, rnd io.Reader) *codec.Envelope {
 	if family(f.Code.Space) == "wsa" {
 		action = v.FaultAction()
 	}
-	return &codec.Envelope{SOAP: sv, Addressing: replyAddressing(m, action, rnd), Body: []any{f.SOAP()}}
+	return &codec.Envelope{SOAP: sv, Addressing: replyAddressing(m, action, rnd), Headers: replyHeaders(m, true), Body: []any{f.SOAP()}}
+}
+
+// replyHeaders are the reference parameters of the EPR a reply to m goes to — for a fault the
+// FaultTo when present, otherwise the ReplyTo — as header blocks marked
+// wsa:IsReferenceParameter="true" (WS-Addressing 1.0 Core §3.4, SOAP Binding §2.3; WSA-003).
+func replyHeaders(m *codec.Message, fault bool) []codec.Header {
+	if m == nil || !m.HasAddressing {
+		return nil
+	}
+	e := m.Addressing.ReplyTo
+	if fault && m.Addressing.FaultTo != nil {
+		e = m.Addressing.FaultTo
+	}
+	return codec.ReferenceHeaders(m.Addressing.Version, e)
 }
 
 // addressingFault is a WS-Addressing fault of the message's version (WS-Addressing 1.0 SOAP

@@ -192,7 +192,7 @@ func (is *Issuer) handle(req Request) (*codec.Envelope, *Fault) {
 		return nil, f
 	}
 	return &codec.Envelope{SOAP: m.SOAP, Addressing: replyAddressing(m, v.ResponseAction(b), is.cfg.Rand),
-		Body: []any{finalBody(rstr)}}, nil
+		Headers: replyHeaders(m, false), Body: []any{finalBody(rstr)}}, nil
 }
 
 // readRST returns the request's RST after the checks every binding shares.

@@ -30,6 +30,10 @@ type SequenceAcknowledgement struct {
 // WS-RM 1.1 §3.9: ranges MUST NOT overlap and each has Lower <= Upper; message numbers start
 // at 1; None acknowledges nothing and excludes ranges; Final and None/Nack combinations follow
 // the choice in the XSD (Nack excludes ranges, None and Final).
+//
+// WS-RM 2005/02 has no None: an acknowledgement of a sequence that received nothing is the
+// single range Lower=0 Upper=0, as WCF writes it (WCF B1402, RM-ACK-005, FLOW §7). That range is
+// accepted in 2005/02 only, and only as the sole range; in 1.1 it is refused (wsrm:None says it).
 func (a *SequenceAcknowledgement) Validate() error {
 	vs := validIdentifier(a.Identifier)
 	if a.V == V200502 && (a.None || a.Final) {
@@ -49,8 +53,17 @@ func (a *SequenceAcknowledgement) Validate() error {
 			vs = append(vs, wire.Violationf([]string{"Nack"}, "Nack %d is not a valid message number", n))
 		}
 	}
-	vs = append(vs, validateRanges(a.Ranges)...)
+	if !a.IsEmpty200502() {
+		vs = append(vs, validateRanges(a.Ranges)...)
+	}
 	return vs.Err()
+}
+
+// IsEmpty200502 reports whether a is the empty acknowledgement of WS-RM 2005/02: the single
+// AcknowledgementRange Lower=0 Upper=0 (WCF B1402, RM-ACK-005), no Nack. It claims no message
+// number.
+func (a *SequenceAcknowledgement) IsEmpty200502() bool {
+	return a.V == V200502 && len(a.Ranges) == 1 && a.Ranges[0] == (AckRange{}) && len(a.Nacks) == 0 && !a.None
 }
 
 func validateRanges(rs []AckRange) wire.Violations {
@@ -58,7 +71,7 @@ func validateRanges(rs []AckRange) wire.Violations {
 	for i, r := range rs {
 		at := []string{fmt.Sprintf("AcknowledgementRange[%d]", i)}
 		if r.Lower == 0 {
-			// WCF writes 0-0 for an empty 2005/02 ack (FLOW §7); that is still not a message number.
+			// Only the sole 0-0 range of an empty 2005/02 ack is allowed (IsEmpty200502).
 			vs = append(vs, wire.Violationf(at, "range %d-%d: Lower must be at least 1 (message numbers start at 1)", r.Lower, r.Upper))
 		}
 		if r.Lower > r.Upper {

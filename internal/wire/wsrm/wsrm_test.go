@@ -68,6 +68,12 @@ func TestAckRules(t *testing.T) {
 		{"nack zero", &SequenceAcknowledgement{Identifier: id, Nacks: []uint64{0}}, "not a valid message number"},
 		{"empty", &SequenceAcknowledgement{Identifier: id}, "needs AcknowledgementRange, None or Nack"},
 		{"None in 2005/02", &SequenceAcknowledgement{V: V200502, Identifier: id, None: true}, "only in WS-RM 1.1"},
+		// RM-ACK-005: the empty 2005/02 ack is the sole range 0-0 (WCF B1402); 1.1 says None.
+		{"empty 2005/02 ack 0-0", &SequenceAcknowledgement{V: V200502, Identifier: id, Ranges: []AckRange{r(0, 0)}}, ""},
+		{"0-0 in 1.1", &SequenceAcknowledgement{Identifier: id, Ranges: []AckRange{r(0, 0)}}, "at least 1"},
+		{"0-0 with another range in 2005/02", &SequenceAcknowledgement{V: V200502, Identifier: id, Ranges: []AckRange{r(0, 0), r(1, 2)}}, "AcknowledgementRange[0]: range 0-0: Lower must be at least 1"},
+		{"0-0 with a Nack in 2005/02", &SequenceAcknowledgement{V: V200502, Identifier: id, Ranges: []AckRange{r(0, 0)}, Nacks: []uint64{1}}, "Nack cannot be combined"},
+		{"0-2 in 2005/02", &SequenceAcknowledgement{V: V200502, Identifier: id, Ranges: []AckRange{r(0, 2)}}, "at least 1"},
 	}
 	for _, c := range cases {
 		wantErr(t, c.name, c.v, c.want)
@@ -75,6 +81,19 @@ func TestAckRules(t *testing.T) {
 	a := &SequenceAcknowledgement{Ranges: []AckRange{r(1, 2), r(4, 9)}}
 	if !a.Acked(1) || a.Acked(3) || !a.Acked(9) || a.Acked(10) {
 		t.Fatal("Acked")
+	}
+	empty := &SequenceAcknowledgement{V: V200502, Identifier: id, Ranges: []AckRange{r(0, 0)}}
+	if !empty.IsEmpty200502() || empty.Acked(1) {
+		t.Fatal("IsEmpty200502 / Acked of the 2005/02 empty ack")
+	}
+	for _, x := range []*SequenceAcknowledgement{
+		{Identifier: id, Ranges: []AckRange{r(0, 0)}},
+		{V: V200502, Identifier: id, Ranges: []AckRange{r(0, 0), r(1, 1)}},
+		{V: V200502, Identifier: id, Ranges: []AckRange{r(1, 1)}},
+	} {
+		if x.IsEmpty200502() {
+			t.Errorf("IsEmpty200502 true for %+v", x)
+		}
 	}
 }
 

@@ -83,6 +83,9 @@ var _ = Describe("establish: a SUT responder scopes sequences to the SCT", func(
 		r, err = c.AckRequested(ctx, seq, nil)
 		Expect(err).NotTo(HaveOccurred())
 		for _, a := range Acks(r, seq.ID) {
+			if a.IsEmpty200502() {
+				continue // 2005/02: the sole range 0-0 acknowledges nothing (RM-ACK-005)
+			}
 			Expect(a.Ranges).To(BeEmpty(), "expected: message 1 (secured by another SCT) not acknowledged\nactual:   ranges %v", a.Ranges)
 		}
 		if s.Config().SUT.Has(CapObservable) && resp.Embedded != nil {

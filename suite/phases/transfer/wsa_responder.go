@@ -91,9 +91,6 @@ var _ = Describe("transfer: a SUT responder follows the WS-Addressing rules of t
 		c := s.Client(s.Responder())
 		sq := exchange(ctx, s, c)
 		s.Observe("%d messages with their actions", checkActions(s))
-		if !pending {
-			return
-		}
 		bogus := c.RM().Namespace() + "/NoSuchAction"
 		env := &codec.Envelope{SOAP: c.SOAP, Addressing: c.Addressing(bogus)}
 		r, err := c.Send(ctx, env, Protection{Token: &sq.Token})
@@ -121,6 +118,20 @@ var _ = Describe("transfer: a SUT responder follows the WS-Addressing rules of t
 			Expect(got).To(Equal(want), "expected: wsa:RelatesTo %s (the request's MessageID) on %s\nactual:   %q (message %d)", want, rep.Action(), got, rep.N)
 		}
 		Expect(n).To(BeNumerically(">", 0), "expected: replies from the SUT\nactual:   none")
+	})
+
+	// WSA-003: a reply goes to the request's ReplyTo and carries its reference parameters as
+	// headers marked wsa:IsReferenceParameter.
+	Assert("WSA-003", Responder, func(ctx SpecContext, s *Spec) {
+		c := s.Client(s.Responder())
+		tok, err := c.SCT(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		anon := wsa.V10.Anonymous()
+		r := kit.CreateRaw(ctx, c, tok, wsa.EPR{Address: anon}, &wsa.EPR{Address: anon, ReferenceParameters: kit.RefParams("reply")})
+		Expect(r).To(HaveAction(c.RM().Action(wsrm.KindCreateSequenceResponse)), "the CreateSequence must be answered")
+		to := r.Msg.Addressing.To
+		Expect(to == "" || to == anon).To(BeTrue(), "expected: wsa:To the ReplyTo address (anonymous)\nactual:   %q", to)
+		Expect(kit.RefParamHeader(r.Message, "reply")).To(kit.BeOK(), "the ReplyTo reference parameter echoed")
 	})
 
 	// WSA-004: an addressable AcksTo gets the acknowledgements as new requests; the originals
