@@ -203,10 +203,9 @@ var _ = Describe("recovery: a SUT responder restarted mid-sequence", func() {
 		}
 		c := s.Client(resp)
 		tok, err := c.SCT(ctx)
-		Expect(err).NotTo(HaveOccurred(), "a sequence scoped to the SCT must be created first")
+		s.Precondition(err == nil, "no SCT could be obtained (judged by the issuance phase): %v", err)
 		r, id, err := c.CreateSequence(ctx, Create{Token: tok, Expires: "PT1S"})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(id).NotTo(BeEmpty(), "expected: a CreateSequenceResponse to a CreateSequence with Expires PT1S\nactual:   %s", kit.Summary(r))
+		s.Precondition(err == nil && id != "", "the CreateSequence with Expires PT1S was not accepted (creation is judged by the establish phase): %v %s", err, kit.Summary(r))
 		at := time.Now()
 		granted := r.Msg.Payload.(*wsrm.CreateSequenceResponse).Expires
 		d, err := rm.ParseDuration(granted)

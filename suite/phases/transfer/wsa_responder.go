@@ -128,6 +128,10 @@ var _ = Describe("transfer: a SUT responder follows the WS-Addressing rules of t
 		Expect(err).NotTo(HaveOccurred())
 		anon := wsa.V10.Anonymous()
 		r := kit.CreateRaw(ctx, c, tok, wsa.EPR{Address: anon}, &wsa.EPR{Address: anon, ReferenceParameters: kit.RefParams("reply")})
+		// The reply under test is the CreateSequenceResponse; a refusal of the conforming
+		// CreateSequence is judged by RM-CSR-001 (a mustUnderstand fault, for one, is raised
+		// before the addressing headers are processed at all).
+		s.Precondition(r != nil && r.Msg != nil && r.Fault() == nil, "the conforming CreateSequence was refused (judged by RM-CSR-001): %v", r)
 		Expect(r).To(HaveAction(c.RM().Action(wsrm.KindCreateSequenceResponse)), "the CreateSequence must be answered")
 		to := r.Msg.Addressing.To
 		Expect(to == "" || to == anon).To(BeTrue(), "expected: wsa:To the ReplyTo address (anonymous)\nactual:   %q", to)
