@@ -164,7 +164,7 @@ func imageSUT(image, role, profile, soapV string) (*framework.SUT, error) {
 	switch {
 	case image == framework.BuildRsppeer:
 		spec.Build, spec.Image = framework.BuildRsppeer, container.RsppeerImage
-	case strings.Contains(image, string(os.PathSeparator)) || image == ".":
+	case isDirArg(image):
 		spec.Build, spec.Image = image, "rspcheck-sut/"+strings.ToLower(filepath.Base(filepath.Clean(image)))+":local"
 	}
 	if r == framework.Responder {
@@ -183,4 +183,13 @@ func imageSUT(image, role, profile, soapV string) (*framework.SUT, error) {
 	s := &framework.SUT{Product: spec.Image, Version: "image", Role: r, Profile: profile, SOAP: soapV, Container: spec,
 		File: "--image " + image, Capabilities: caps}
 	return s, s.Check()
+}
+
+// isDirArg tells a Dockerfile directory (an existing directory, or a path written as one:
+// ".", "./x", "../x", "/x") from an image tag such as acme/rm:1.
+func isDirArg(s string) bool {
+	if st, err := os.Stat(s); err == nil && st.IsDir() {
+		return true
+	}
+	return s == "." || s == ".." || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || filepath.IsAbs(s)
 }

@@ -1,0 +1,61 @@
+package framework
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeSUT(t *testing.T, body string) string {
+	t.Helper()
+	dir := t.TempDir()
+	f := filepath.Join(dir, "sut.yaml")
+	if err := os.WriteFile(f, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// TestLoadSUTContainer: a container block replaces endpoint/run, its build directory is
+// relative to the descriptor, and every mistake is an error naming the file and the key.
+func TestLoadSUTContainer(t *testing.T) {
+	f := writeSUT(t, `product: Acme
+role: responder
+profile: p11
+soap: "1.2"
+sct: {issuance: provisioned, identifier: "urn:uuid:1", secret_b64: "cnNwY2hlY2stcHJvdmlzaW9uZWQtdGVzdC1rZXkhIQ=="}
+capabilities: [close, restart]
+container: {build: ./image, image: "acme/rm:1", port: "9000", path: /rm, health: port, data: /var/lib/rm}
+`)
+	s, err := LoadSUT(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(filepath.Dir(f), "image"); s.Container.Build != want {
+		t.Errorf("build %q, want %q (relative to the descriptor)", s.Container.Build, want)
+	}
+	if !s.Has(CapRestart) || s.Has(CapOffer) {
+		t.Errorf("capabilities: restart %v offer %v", s.Has(CapRestart), s.Has(CapOffer))
+	}
+	tok, ok := s.ProvisionedToken()
+	if !ok || tok.Identifier != "urn:uuid:1" || len(tok.Secret) != 31 {
+		t.Errorf("provisioned token %v %v", tok, ok)
+	}
+	for _, c := range []struct{ body, want string }{
+		{"role: responder\nprofile: p11\nsoap: \"1.2\"\ncontainer: {env: {A: b}}\n", "container: needs build"},
+		{"role: responder\nprofile: p11\nsoap: \"1.2\"\ncontainer: {build: ./x}\n", "container.image"},
+		{"role: responder\nprofile: p11\nsoap: \"1.2\"\ncontainer: {image: \"a/b:1\", health: tcp}\n", "container.health"},
+		{"role: initiator\nprofile: p11\nsoap: \"1.2\"\n", "run: an initiator SUT needs"},
+		{"role: responder\nprofile: p11\nsoap: \"1.2\"\ncontainer: {image: \"a/b:1\", volume: x}\n", "field volume not found"},
+	} {
+		_, err := LoadSUT(writeSUT(t, c.body))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "sut.yaml") {
+			t.Errorf("%q: want an error naming sut.yaml and %q, got %v", c.body, c.want, err)
+		}
+	}
+	// an initiator in a container needs no run command; a rsppeer build needs no image
+	if _, err := LoadSUT(writeSUT(t, "role: initiator\nprofile: p05\nsoap: \"1.2\"\ncontainer: {build: rsppeer}\n")); err != nil {
+		t.Error(err)
+	}
+}
