@@ -521,6 +521,19 @@ var faultCases = []faultCase{
 		m, st := r.send(env, &r.tok)
 		return m, st, faultWant{code: wire.QName{Space: wsa.NS10, Local: "ActionNotSupported"}, detail: "ProblemAction"}
 	}},
+	{name: "MessageAddressingHeaderRequired: CreateSequence without MessageID (WSA-002)", run: func(r *rig) (*codec.Message, int, faultWant) {
+		env := r.createSeq(r.tok.Reference(false), r.p == P11)
+		env.Addressing.MessageID = ""
+		m, st := r.send(env, &r.tok)
+		return m, st, faultWant{code: wire.QName{Space: wsa.NS10, Local: "MessageAddressingHeaderRequired"}, detail: "ProblemHeaderQName"}
+	}},
+	{name: "MessageAddressingHeaderRequired: TerminateSequence without wsa:Action (WSA-002)", run: func(r *rig) (*codec.Message, int, faultWant) {
+		id := r.create(&r.tok)
+		env := r.request(wsrm.KindTerminateSequence, &wsrm.TerminateSequence{V: r.p.RM(), Identifier: id})
+		env.Addressing.Action = ""
+		m, st := r.send(env, &r.tok)
+		return m, st, faultWant{code: wire.QName{Space: wsa.NS10, Local: "MessageAddressingHeaderRequired"}, detail: "ProblemHeaderQName"}
+	}},
 	{name: "MessageAddressingHeaderRequired: RST without MessageID (WSA-002)", run: func(r *rig) (*codec.Message, int, faultWant) {
 		tv := r.trustV()
 		env := r.rst(wsc.BindingIssue, &wst.RequestSecurityToken{V: tv, TokenType: r.p.SC().SCTTokenType(), RequestType: tv.RequestType(wst.Issue)})

@@ -168,3 +168,50 @@ func actionNotSupported(req *codec.Message, action string) *codec.Envelope {
 	}
 	return faultEnvelope(req, req.SOAP, v.FaultAction(), f, hs...)
 }
+
+// missingAddressing refuses an RM message without the WS-Addressing headers WS-RM relies on
+// (WS-RM 1.1 §2.1; WS-Addressing 1.0 Core §3.4, SOAP Binding §6.4.1; WSA-002):
+// wsa:Action on every RM message, wsa:MessageID on the requests that expect a reply
+// (CreateSequence, CloseSequence, and the 1.1 TerminateSequence). The answer is
+// wsa:MessageAddressingHeaderRequired naming the missing header (ProblemHeaderQName). Nil
+// when nothing is missing.
+func missingAddressing(m *codec.Message, v wsrm.Version) *codec.Envelope {
+	var kind wsrm.Kind
+	switch m.Payload.(type) {
+	case *wsrm.CreateSequence:
+		kind = wsrm.KindCreateSequence
+	case *wsrm.CloseSequence:
+		kind = wsrm.KindCloseSequence
+	case *wsrm.TerminateSequence:
+		kind = wsrm.KindTerminateSequence
+	default:
+		return nil
+	}
+	missing := ""
+	switch {
+	case !m.HasAddressing || m.Addressing.Action == "":
+		missing = "Action"
+	case m.Addressing.MessageID == "" && (kind != wsrm.KindTerminateSequence || v == wsrm.V200702):
+		missing = "MessageID"
+	default:
+		return nil
+	}
+	av := wsa.V10
+	if m.HasAddressing {
+		av = m.Addressing.Version
+	}
+	ns := av.Namespace()
+	f := &soap.Fault{Code: soap.Sender, Subcodes: []wire.QName{{Space: ns, Local: "MessageAddressingHeaderRequired"}},
+		Reason: fmt.Sprintf("a %s must carry wsa:%s", kind, missing)}
+	var hs []codec.Header
+	if av == wsa.V10 {
+		detail := wire.Any{Name: wire.QName{Space: ns, Local: "ProblemHeaderQName"}, Prefix: "wsa", Text: "wsa:" + missing}
+		if m.SOAP == soap.V11 {
+			hs = append(hs, codec.Header{Value: wire.Any{Name: wire.QName{Space: ns, Local: "FaultDetail"}, Prefix: "wsa",
+				Children: []wire.Any{detail}}})
+		} else {
+			f.Detail = []wire.Any{detail}
+		}
+	}
+	return faultEnvelope(m, m.SOAP, av.FaultAction(), f, hs...)
+}

@@ -203,6 +203,9 @@ func (r *Responder) Serve(ctx context.Context, req *transport.Request) (*transpo
 	if v, _, ok := wsrm.KindOfAction(action); ok && v != r.cfg.Profile.RM() {
 		return r.reply(actionNotSupported(m, action), nil, true, now)
 	}
+	if f := missingAddressing(m, r.cfg.Profile.RM()); f != nil {
+		return r.reply(f, nil, true, now)
+	}
 	if seq, _ := codec.Find[*wsrm.Sequence](m); seq == nil && m.HasAddressing && m.Addressing.Action != "" && !r.serves(m.Addressing.Action) {
 		// WSA-001: an action the endpoint does not know is refused, not silently accepted.
 		// A message of a sequence is an application message whatever its action (the

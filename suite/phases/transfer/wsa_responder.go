@@ -118,6 +118,20 @@ var _ = Describe("transfer: a SUT responder follows the WS-Addressing rules of t
 			Expect(got).To(Equal(want), "expected: wsa:RelatesTo %s (the request's MessageID) on %s\nactual:   %q (message %d)", want, rep.Action(), got, rep.N)
 		}
 		Expect(n).To(BeNumerically(">", 0), "expected: replies from the SUT\nactual:   none")
+
+		// negative: a CreateSequence (a request that expects a reply) without wsa:MessageID is
+		// refused with wsa:MessageAddressingHeaderRequired, not answered.
+		tok, err := c.SCT(ctx)
+		s.Precondition(err == nil, "no SCT could be obtained (judged by the issuance phase): %v", err)
+		cs := &wsrm.CreateSequence{V: c.RM(), AcksTo: wsa.EPR{Address: wsa.V10.Anonymous()}, STR: tok.Reference(false)}
+		env := &codec.Envelope{SOAP: c.SOAP, Addressing: c.Addressing(c.RM().Action(wsrm.KindCreateSequence)), Body: []any{cs}}
+		env.Addressing.MessageID = ""
+		if c.RM() == wsrm.V200702 {
+			env.Headers = append(env.Headers, codec.Header{Value: &wsrm.UsesSequenceSTR{}, MustUnderstand: true})
+		}
+		r, err := c.Send(ctx, env, Protection{Token: &tok})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(r).To(BeFault(wire.QName{Space: wsa.NS10, Local: "MessageAddressingHeaderRequired"}), "a CreateSequence without wsa:MessageID")
 	})
 
 	// WSA-003: a reply goes to the request's ReplyTo and carries its reference parameters as
