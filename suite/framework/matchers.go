@@ -96,12 +96,19 @@ func newMatcher(f func(actual any) (bool, string, string, error)) types.GomegaMa
 
 // BeFault succeeds when the response (or message) is a SOAP fault stating one of codes — as
 // its SOAP 1.2 Subcode, its SOAP 1.1 faultcode, or its SOAP 1.1 wsrm:SequenceFault header.
+// Without codes, any SOAP fault.
 func BeFault(codes ...wire.QName) types.GomegaMatcher {
 	return newMatcher(func(actual any) (bool, string, string, error) {
 		exp := "a SOAP fault " + qnames(codes)
+		if len(codes) == 0 {
+			exp = "a SOAP fault"
+		}
 		m, desc, err := messageOf(actual)
 		if err != nil || m == nil {
 			return false, exp, desc, err
+		}
+		if len(codes) == 0 {
+			return m.Fault() != nil, exp, desc, nil
 		}
 		got := faultCodes(m)
 		for _, c := range codes {
