@@ -162,7 +162,7 @@ func (c *Client) Post(ctx context.Context, url string, v soap.Version, action st
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: POST %s: %d bytes announced, limit %d", ErrResponseTooLarge, url, resp.ContentLength, limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := readBody(io.LimitReader(resp.Body, limit+1), resp.ContentLength, limit)
 	if err != nil {
 		return nil, fmt.Errorf("transport: POST %s: reading the response: %w", url, err)
 	}
