@@ -78,6 +78,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stderr, "rspcheck run: container log:", err)
 			}
 		}()
+		info.Log = "sut-container.log"
 		info.Endpoint = "container " + cfg.SUT.Container.Image
 		if cfg.SUT.Endpoint != "" {
 			info.Endpoint += " at " + cfg.SUT.Endpoint

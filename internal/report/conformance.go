@@ -118,6 +118,7 @@ func WriteMarkdown(w io.Writer, run *Run, b *Baseline) error {
 		{"Product", strings.TrimSpace(sut.Product + " " + sut.Version)}, {"Role", sut.Role}, {"Endpoint", sut.Endpoint},
 		{"Profile", sut.Profile}, {"SOAP", sut.SOAP}, {"Started", run.Started.UTC().Format(time.RFC3339)},
 		{"Duration", run.Duration.Round(time.Millisecond).String()}, {"Strict", fmt.Sprint(run.Strict)}, {"Tool", run.Tool},
+		{"SUT log", sut.Log},
 	} {
 		if kv[1] != "" {
 			fmt.Fprintf(&m, "| %s | %s |\n", kv[0], mdCell(kv[1]))

@@ -49,6 +49,8 @@ type SUT struct {
 	Endpoint string `json:"endpoint"` // URL, or "embedded"
 	Profile  string `json:"profile"`  // P11, P05
 	SOAP     string `json:"soap"`     // 1.1, 1.2
+	// Log names a file beside the reports with the SUT's own output (a container's logs).
+	Log string `json:"log,omitempty"`
 }
 
 // Run is one conformance run.

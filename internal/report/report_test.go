@@ -348,3 +348,31 @@ func TestWriteFileAtomicKeepsOldFileOnError(t *testing.T) {
 		t.Errorf("file is %q", b)
 	}
 }
+
+// TestSUTLogLinked: a container SUT's log file is named in conformance.md and linked from
+// index.html; a hostile name cannot become a script URL.
+func TestSUTLogLinked(t *testing.T) {
+	run := sampleRun()
+	run.SUT.Log = "sut-container.log"
+	var md, page bytes.Buffer
+	if err := WriteMarkdown(&md, run, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&page, run, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| SUT log | sut-container.log |") {
+		t.Errorf("conformance.md lacks the SUT log row:\n%s", md.String())
+	}
+	if !strings.Contains(page.String(), `<a href="sut-container.log">sut-container.log</a>`) {
+		t.Error("index.html does not link the SUT log")
+	}
+	run.SUT.Log = "javascript:alert(1)"
+	page.Reset()
+	if err := WriteHTML(&page, run, nil); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(page.String(), `href="javascript:`) {
+		t.Error("a script URL as SUT log")
+	}
+}
