@@ -75,6 +75,10 @@ func WithStablePort() Option { return func(s *settings) { s.stable = true } }
 // health endpoint.
 func WithPortWait() Option { return func(s *settings) { s.wait = "port" } }
 
+// WithoutWait returns as soon as the container is started, for a one-shot client that the
+// caller awaits (Target.ExitCode) or kills (Target.Kill) itself.
+func WithoutWait() Option { return func(s *settings) { s.wait = "started" } }
+
 // WithRunToCompletion waits for the container to exit instead of for readiness: for one-shot
 // clients (an initiator image that runs its test case and exits).
 func WithRunToCompletion() Option { return func(s *settings) { s.wait = "exit" } }
@@ -144,9 +148,9 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 		}
 		generic = append(generic, o)
 	}
-	base := []testcontainers.ContainerCustomizer{
-		testcontainers.WithExposedPorts(s.port),
-		testcontainers.WithWaitStrategyAndDeadline(s.deadline(), s.waitStrategy()),
+	base := []testcontainers.ContainerCustomizer{testcontainers.WithExposedPorts(s.port)}
+	if s.wait != "started" {
+		base = append(base, testcontainers.WithWaitStrategyAndDeadline(s.deadline(), s.waitStrategy()))
 	}
 	if s.stable {
 		hostPort, err := freePort()
@@ -175,7 +179,7 @@ func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustom
 	if err != nil {
 		return t, fmt.Errorf("run %s: %w", img, err)
 	}
-	if s.wait != "exit" {
+	if s.wait != "exit" && s.wait != "started" {
 		if err := t.refresh(ctx); err != nil {
 			return t, err
 		}
@@ -202,9 +206,12 @@ type Spec struct {
 	Args     []string          // arguments after the image's entrypoint
 	Port     string            // container port of the SOAP endpoint (default 8080/tcp)
 	Path     string            // path of the SOAP endpoint (default "/")
-	Health   string            // "http" (GET /healthz, default), "port" or "exit"
+	Health   string            // "http" (GET /healthz, default), "port", "exit" or "started" (no wait)
 	DataDir  string            // mount a fresh named volume here, kept across restarts
 	Stable   bool              // a fixed host port, the same endpoint after Restart and Crash
+	// Bind mounts a host directory at DataDir instead of a fresh volume (the state of a
+	// one-shot container kept across two runs).
+	Bind string
 }
 
 // Start runs spec's image with the matching options.
@@ -235,10 +242,18 @@ func Start(ctx context.Context, spec Spec, extra ...testcontainers.ContainerCust
 		opts = append(opts, WithPortWait())
 	case "exit":
 		opts = append(opts, WithRunToCompletion())
+	case "started":
+		opts = append(opts, WithoutWait())
 	default:
-		return nil, fmt.Errorf("spec %s: unknown health %q (http, port or exit)", spec.Image, spec.Health)
+		return nil, fmt.Errorf("spec %s: unknown health %q (http, port, exit or started)", spec.Image, spec.Health)
 	}
-	if spec.DataDir != "" {
+	switch {
+	case spec.DataDir != "" && spec.Bind != "":
+		bind := spec.Bind + ":" + spec.DataDir
+		opts = append(opts, testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+			hc.Binds = append(hc.Binds, bind)
+		}))
+	case spec.DataDir != "":
 		opts = append(opts, WithDataVolume("", spec.DataDir))
 	}
 	if spec.Stable {

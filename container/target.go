@@ -93,6 +93,22 @@ func (t *Target) Restart(ctx context.Context, grace time.Duration) error {
 	return t.start(ctx)
 }
 
+// Kill sends SIGKILL and waits for the container to exit (it is not started again).
+func (t *Target) Kill(ctx context.Context) error {
+	p, err := provider()
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	if _, err := p.Client().ContainerKill(ctx, t.ID(), client.ContainerKillOptions{Signal: "KILL"}); err != nil {
+		return fmt.Errorf("kill %s: %w", t.ID(), err)
+	}
+	deadline, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, err = t.ExitCode(deadline)
+	return err
+}
+
 // Crash kills the container with SIGKILL (no chance to flush or say goodbye: kill -9 means
 // kill -9) and starts it again, for recovery specs.
 func (t *Target) Crash(ctx context.Context) error {

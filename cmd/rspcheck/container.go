@@ -116,7 +116,12 @@ func (c *containerSUT) runInitiator(ctx context.Context, endpoint string, vars m
 		}
 		env[k] = v
 	}
-	t, err := container.Start(ctx, container.Spec{Image: c.image, Env: env, Args: c.spec.Args, Health: "exit"})
+	spec := container.Spec{Image: c.image, Env: env, Args: c.spec.Args, Health: "started"}
+	if st := vars["state"]; st != "" && c.spec.Data != "" {
+		spec.DataDir, spec.Bind = c.spec.Data, st // recovery: the same state for both runs
+	}
+	// started without ctx's deadline: the suite's cancellation is the crash, sent as SIGKILL
+	t, err := container.Start(context.WithoutCancel(ctx), spec)
 	if t != nil {
 		defer func() { _ = t.Stop(context.Background()) }()
 	}
@@ -127,6 +132,9 @@ func (c *containerSUT) runInitiator(ctx context.Context, endpoint string, vars m
 		return "", fmt.Errorf("run the SUT container %s: %w", c.image, err)
 	}
 	code, err := t.ExitCode(ctx)
+	if ctx.Err() != nil {
+		_ = t.Kill(context.Background()) // kill -9 of the SUT, as for a process
+	}
 	out := c.keep("initiator -> "+endpoint, t)
 	switch {
 	case err != nil:

@@ -40,7 +40,9 @@ type Config struct {
 	SpecTimeout time.Duration
 	// RunSUT, when set, runs an external SUT initiator once against endpoint instead of the
 	// descriptor's run command (a container: cmd/rspcheck sets it); vars are {messages},
-	// {sequences}, {size}. It returns the SUT's output and its failure.
+	// {sequences}, {size} and, for the two runs of a recovery spec, {state}: a host directory
+	// that must hold the SUT's state across them. When ctx ends the SUT is killed (the crash).
+	// It returns the SUT's output and its failure.
 	RunSUT func(ctx context.Context, endpoint string, vars map[string]string) (string, error)
 	// RestartSUT, when set, restarts an external SUT responder instead of the descriptor's
 	// restart command and returns its endpoint afterwards (a container's mapped port can change).

@@ -496,6 +496,13 @@ func (g *RestartRig) runSUT(ctx context.Context) *InitiatorRun {
 func (g *RestartRig) command(ctx context.Context) (string, error) {
 	if g.state == "" {
 		g.state = GinkgoT().TempDir()
+		// a SUT in a container may run as another user: it must be able to write its state
+		_ = os.Chmod(g.state, 0o777)
+	}
+	if g.spec.cfg.RunSUT != nil {
+		// a container: {state} is mounted at the container's data directory
+		return g.spec.cfg.RunSUT(ctx, g.Endpoint, map[string]string{"messages": strconv.Itoa(g.sc.Messages),
+			"sequences": "1", "size": strconv.Itoa(g.sc.Size), "state": g.state})
 	}
 	repl := strings.NewReplacer("{endpoint}", g.Endpoint, "{messages}", strconv.Itoa(g.sc.Messages),
 		"{sequences}", "1", "{size}", strconv.Itoa(g.sc.Size), "{state}", g.state)
