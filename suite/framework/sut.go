@@ -136,6 +136,11 @@ func LoadSUT(file string) (*SUT, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseSUT(data, file)
+}
+
+// ParseSUT reads a descriptor from data; file names it in errors and anchors relative paths.
+func ParseSUT(data []byte, file string) (*SUT, error) {
 	var s SUT
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
 	dec.KnownFields(true)

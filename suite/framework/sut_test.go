@@ -59,3 +59,31 @@ container: {build: ./image, image: "acme/rm:1", port: "9000", path: /rm, health:
 		t.Error(err)
 	}
 }
+
+// FuzzParseSUT: a descriptor is user input; whatever it holds, parsing gives a descriptor that
+// passed Check or an error naming the file — never a panic.
+func FuzzParseSUT(f *testing.F) {
+	for _, seed := range []string{
+		"role: responder\nendpoint: http://h/rm\nprofile: p11\nsoap: \"1.2\"\n",
+		"role: initiator\nprofile: p05\nsoap: \"1.1\"\nrun: [x, \"{endpoint}\"]\nbaseline: {RM-CS-001: why}\n",
+		"role: responder\nprofile: p11\nsoap: \"1.2\"\ncontainer: {build: gsoap, env: {A: b}}\nsct: {issuance: provisioned, identifier: urn:x, secret_b64: AAAAAAAAAAAAAAAAAAAAAA==}\n",
+		"role: [\n", "- a\n- b\n", "",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ParseSUT(data, "fuzz.yaml")
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if s.Role != Responder && s.Role != Initiator {
+			t.Fatalf("accepted role %q", s.Role)
+		}
+		if err := s.Check(); err != nil {
+			t.Fatalf("accepted, but Check fails: %v", err)
+		}
+	})
+}
