@@ -35,6 +35,13 @@ func (s *Source) Ack(a *wsrm.SequenceAcknowledgement, auth Auth, now time.Time) 
 	}
 	q.lastRecv = now
 	set, why := s.checkAck(q, a)
+	if why == staleAck {
+		// A subset of what is acknowledged already: an older acknowledgement overtaken by a
+		// later one (concurrent back-channel responses arrive in any order). It is not
+		// applied and not answered: faulting it would accuse a conforming destination.
+		o.do(Drop{Reason: staleAck})
+		return o.actions()
+	}
 	if why != "" {
 		f := rmFault(q.v, wsrm.InvalidAcknowledgement, q.id, "RM-ACK-004", "%s", why)
 		cp := *a
@@ -68,6 +75,10 @@ func (s *Source) Ack(a *wsrm.SequenceAcknowledgement, auth Auth, now time.Time) 
 	}
 	return o.actions()
 }
+
+// staleAck is checkAck's verdict on an acknowledgement that acknowledges a strict subset of
+// what is already acknowledged.
+const staleAck = "stale acknowledgement: a subset of what a later one acknowledged"
 
 // checkAck validates an ack against what was sent and acknowledged before; it returns the new
 // acknowledged set or the reason the ack is invalid.
@@ -105,6 +116,9 @@ func (s *Source) checkAck(q *sseq, a *wsrm.SequenceAcknowledgement) (Ranges, str
 		return q.acked, "" // a Nack-only ack changes no acknowledged state
 	}
 	if !q.acked.Covers(&set) {
+		if set.Covers(&q.acked) && !a.Final {
+			return Ranges{}, staleAck // older, not contradictory
+		}
 		// WS-RM 1.1 §2.3: acknowledgements are cumulative; an acknowledged number stays so.
 		return Ranges{}, "retracts a previously acknowledged message number"
 	}

@@ -246,7 +246,7 @@ func TestSourceAcks(t *testing.T) {
 	}
 	invalid := map[string]*wsrm.SequenceAcknowledgement{
 		"never sent":     ack(rng(1, 6)),
-		"retracts":       ack(rng(1, 1)),
+		"retracts":       ack(rng(1, 1), rng(5, 5)), // drops 2 and 4, adds 5: contradicts, not stale
 		"overlap":        ack(rng(1, 3), rng(2, 4)),
 		"inverted":       ack(rng(3, 1)),
 		"nack unsent":    {V: wsrm.V200702, Identifier: id, Nacks: []uint64{9}},
@@ -262,6 +262,19 @@ func TestSourceAcks(t *testing.T) {
 		none[DeleteMessages](t, acts)
 		if st, _ := s.Status(id); !reflect.DeepEqual(st.Unacked, []uint64{3, 5}) {
 			t.Fatalf("%s changed state: %v", name, st.Unacked)
+		}
+	}
+	// a stale ack (a subset of what is acknowledged, overtaken by a later one) is dropped: no
+	// fault, no change
+	for _, stale := range []*wsrm.SequenceAcknowledgement{ack(rng(1, 2)), ack(rng(1, 1)), ack(rng(4, 4))} {
+		acts := s.Ack(stale, signed(tokA), t0)
+		none[SendFault](t, acts)
+		none[DeleteMessages](t, acts)
+		if len(all[Drop](acts)) != 1 {
+			t.Fatalf("stale %v: %v", stale.Ranges, acts)
+		}
+		if st, _ := s.Status(id); !reflect.DeepEqual(st.Unacked, []uint64{3, 5}) {
+			t.Fatalf("stale ack changed state: %v", st.Unacked)
 		}
 	}
 	// Nack 3 and 5: immediate retransmission in order

@@ -56,7 +56,7 @@ func (r *Response) Fault() *soap.Fault {
 func newClient(endpoint string, c Config, w *Wire) (*Client, error) {
 	cl := &Client{Endpoint: endpoint, Profile: c.Profile, SOAP: c.SOAP, Wire: w, AppAction: peer.AppAction,
 		http: transport.NewClient(nil), sut: c.SUT, now: time.Now,
-		Policy: wssec.Policy{Version: c.Profile.SC(), DerivedKeys: c.SUT.Has(CapDerivedKeys)}}
+		Policy: wssec.Policy{Version: c.Profile.SC(), DerivedKeys: c.SUT.Has(CapDerivedKeys), IncludeToken: c.SUT.attachSCT()}}
 	tc, err := trust.NewClient(cl.trustConfig())
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/token"
+	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
 	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
@@ -205,3 +206,29 @@ func describe(r *Response) string {
 
 // String summarises a response for messages (status, action or fault).
 func (r *Response) String() string { return describe(r) }
+
+// OpenForRM creates a sequence bound to tok for a spec whose subject is not the STR scoping
+// itself (transfer, closure, security of later messages): the conforming CreateSequence, or —
+// when a WS-RM 1.1 SUT refuses it with a mustUnderstand fault, because it does not implement
+// wsrm:UsesSequenceSTR (WS-RM 1.1 §4.4; judged by RM-CSR-001 and RM-STR-004) — the same
+// CreateSequence without that header, so that the SUT's reliable-messaging behaviour can still
+// be judged. r is the CreateSequenceResponse; withoutUses reports the fallback (specs record it).
+func (c *Client) OpenForRM(ctx context.Context, tok token.Token) (seq *Seq, r *Response, withoutUses bool, err error) {
+	r, id, err := c.CreateSequence(ctx, Create{Token: tok})
+	switch {
+	case err != nil:
+		return nil, r, false, fmt.Errorf("CreateSequence: %w", err)
+	case id != "":
+		return &Seq{ID: id, Token: tok, Next: 1}, r, false, nil
+	}
+	refused := fmt.Errorf("CreateSequence not accepted: %s", describe(r))
+	mu, _ := BeFault(soap.MustUnderstand.QName(soap.V11), soap.MustUnderstand.QName(soap.V12)).Match(r)
+	if c.RM() != wsrm.V200702 || !mu {
+		return nil, r, false, refused // only the header the SUT does not understand is left out
+	}
+	r, id, err = c.CreateSequence(ctx, Create{Token: tok, NoUsesSequenceSTR: true})
+	if err != nil || id == "" {
+		return nil, r, false, fmt.Errorf("%w; without UsesSequenceSTR: %v %s", refused, err, describe(r))
+	}
+	return &Seq{ID: id, Token: tok, Next: 1}, r, true, nil
+}

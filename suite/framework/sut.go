@@ -94,7 +94,14 @@ type SCTSource struct {
 	Issuer     string `yaml:"issuer"`
 	Identifier string `yaml:"identifier"`
 	SecretB64  string `yaml:"secret_b64"`
+	// Attach puts the wsc:SecurityContextToken into the Security header of every message the
+	// suite sends (referenced locally, "#id") instead of naming it by its Identifier: for a SUT
+	// that resolves only attached tokens (gSOAP).
+	Attach bool `yaml:"attach"`
 }
+
+// attachSCT reports whether the suite attaches the SCT to its messages (SCTSource.Attach).
+func (s *SUT) attachSCT() bool { return s != nil && s.SCT.Attach }
 
 // Capability is an optional feature a SUT declares. Specs that need one a SUT does not declare
 // are skipped as "unsupported".

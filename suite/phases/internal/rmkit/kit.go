@@ -23,10 +23,15 @@ import (
 
 // Open obtains an SCT and opens a conforming sequence at the SUT responder.
 func Open(ctx SpecContext, c *Client) *Seq {
-	sq, err := c.Open(ctx)
+	tok, err := c.SCT(ctx)
+	Precondition(err == nil, "no SCT could be obtained (judged by the issuance phase): %v", err)
+	sq, _, withoutUses, err := c.OpenForRM(ctx, tok)
 	// The behaviour under test needs an open sequence; whether the SUT creates one is judged
 	// by the establish phase (RM-CS-*, RM-CSR-*, RM-STR-*), not once more by every spec.
 	Precondition(err == nil, "a sequence scoped to the SCT could not be created (judged by the establish phase): %v", err)
+	if withoutUses {
+		AddReportEntry(EntryObserved, "the SUT refused wsrm:UsesSequenceSTR (mustUnderstand): this sequence was created without it (RM-CSR-001, RM-STR-004 judge that)", ReportEntryVisibilityNever)
+	}
 	return sq
 }
 
