@@ -43,13 +43,11 @@ func open(ctx context.Context, s *Spec) *probe {
 	// Obtaining an SCT and opening a sequence are judged by the issuance and establish phases;
 	// without them the security behaviour under test cannot be reached.
 	s.Precondition(err == nil, "no SCT could be obtained (judged by the issuance phase): %v", err)
-	seq, r, withoutUses, err := c.OpenForRM(ctx, tok)
-	s.Precondition(err == nil, "a conforming CreateSequence was not accepted (judged by the establish phase): %v", err)
-	if withoutUses {
-		s.Observe("the SUT refused wsrm:UsesSequenceSTR (mustUnderstand): the sequence was created without it (RM-CSR-001, RM-STR-004 judge that)")
-	}
-	id := seq.ID
-	p := &probe{s: s, c: c, seq: seq, tok: tok, v: c.Profile.SC(), ok: []*Response{r}}
+	// The security specs judge the SCT scoping of a sequence: it must have been created the
+	// conforming way (no fallback without UsesSequenceSTR, unlike the transfer phase).
+	r, id, err := c.CreateSequence(ctx, Create{Token: tok})
+	s.Precondition(err == nil && id != "", "a conforming CreateSequence was not accepted (judged by the establish phase): %v %v", err, r)
+	p := &probe{s: s, c: c, seq: &Seq{ID: id, Token: tok, Next: 1}, tok: tok, v: c.Profile.SC(), ok: []*Response{r}}
 	r, err = c.Message(ctx, p.seq, Msg{AckRequested: true})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(r).To(HaveAckRanges(id, wsrm.AckRange{Lower: 1, Upper: 1}), "conforming message 1 is accepted and acknowledged")
