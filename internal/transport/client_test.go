@@ -249,8 +249,9 @@ func TestKeepAliveReuse(t *testing.T) {
 	// One connection per worker, plus a few when a worker's next request starts before
 	// net/http has put its previous connection back in the idle pool (a dial then races the
 	// return and both survive). With net/http's default of 2 idle connections per host this
-	// test opens hundreds.
-	if n := conns.Load(); n > workers+workers/4 {
+	// test opens hundreds; the margin (half the workers) absorbs those races on a loaded
+	// machine under the race detector (seen: 21 for 16 workers).
+	if n := conns.Load(); n > workers+workers/2 {
 		t.Fatalf("%d requests opened %d connections; want about %d", workers*each, n, workers)
 	}
 	t.Logf("%d requests over %d connections", workers*each, conns.Load())
