@@ -255,3 +255,17 @@ func partsText(p wssec.Part) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// IsMustUnderstandFault reports whether m is a SOAP MustUnderstand fault: raised by the SOAP
+// processor before any header (WS-Addressing included) is processed, so the addressing rules
+// of replies do not apply to it.
+func IsMustUnderstandFault(m *codec.Message) bool {
+	if m == nil {
+		return false
+	}
+	f := m.Fault()
+	if f == nil {
+		return false
+	}
+	return slices.Contains(faultCodes(m), soap.MustUnderstand.QName(soap.V11)) || slices.Contains(faultCodes(m), soap.MustUnderstand.QName(soap.V12))
+}

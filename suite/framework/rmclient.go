@@ -124,6 +124,10 @@ func (c *Client) Message(ctx context.Context, s *Seq, m Msg) (*Response, error) 
 		id = m.SequenceID
 	}
 	action := c.AppAction
+	app := c.sut.application()
+	if app != nil {
+		action = app.Action
+	}
 	if m.LastMessage {
 		action = v.Action(wsrm.KindLastMessage)
 	}
@@ -138,7 +142,11 @@ func (c *Client) Message(ctx context.Context, s *Seq, m Msg) (*Response, error) 
 		if p == nil {
 			p = []byte(fmt.Sprintf("rspcheck message %d", n))
 		}
-		env.Body = []any{peer.AppBody(p)}
+		if app != nil {
+			env.Body = []any{app.body(p)}
+		} else {
+			env.Body = []any{peer.AppBody(p)}
+		}
 	}
 	return c.Send(ctx, env, c.protection(s, m.Protect))
 }
@@ -208,11 +216,12 @@ func describe(r *Response) string {
 func (r *Response) String() string { return describe(r) }
 
 // OpenForRM creates a sequence bound to tok for a spec whose subject is not the STR scoping
-// itself (transfer, closure, security of later messages): the conforming CreateSequence, or —
-// when a WS-RM 1.1 SUT refuses it with a mustUnderstand fault, because it does not implement
-// wsrm:UsesSequenceSTR (WS-RM 1.1 §4.4; judged by RM-CSR-001 and RM-STR-004) — the same
-// CreateSequence without that header, so that the SUT's reliable-messaging behaviour can still
-// be judged. r is the CreateSequenceResponse; withoutUses reports the fallback (specs record it).
+// itself (transfer, closure): the conforming CreateSequence, or — when a WS-RM 1.1 SUT refuses
+// it with a mustUnderstand fault, because it does not implement wsrm:UsesSequenceSTR (WS-RM 1.1
+// §4.4; judged by RM-CSR-001 and RM-STR-004) — a plain WS-RM CreateSequence, still secured by
+// the SCT but without the header and without the STR (a SUT that does not implement the
+// scoping may not even verify a message carrying it: gSOAP's digest skips the STR), so that
+// the SUT's reliable-messaging behaviour can still be judged. r is the CreateSequenceResponse; withoutUses reports the fallback (specs record it).
 func (c *Client) OpenForRM(ctx context.Context, tok token.Token) (seq *Seq, r *Response, withoutUses bool, err error) {
 	r, id, err := c.CreateSequence(ctx, Create{Token: tok})
 	switch {
@@ -226,9 +235,9 @@ func (c *Client) OpenForRM(ctx context.Context, tok token.Token) (seq *Seq, r *R
 	if c.RM() != wsrm.V200702 || !mu {
 		return nil, r, false, refused // only the header the SUT does not understand is left out
 	}
-	r, id, err = c.CreateSequence(ctx, Create{Token: tok, NoUsesSequenceSTR: true})
+	r, id, err = c.CreateSequence(ctx, Create{Token: tok, NoUsesSequenceSTR: true, NoSTR: true})
 	if err != nil || id == "" {
-		return nil, r, false, fmt.Errorf("%w; without UsesSequenceSTR: %v %s", refused, err, describe(r))
+		return nil, r, false, fmt.Errorf("%w; without UsesSequenceSTR and STR: %v %s", refused, err, describe(r))
 	}
 	return &Seq{ID: id, Token: tok, Next: 1}, r, true, nil
 }

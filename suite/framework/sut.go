@@ -59,6 +59,9 @@ type SUT struct {
 	// Container, when set, makes rspcheck run build and start the SUT as a container (the
 	// container/ package): a responder's endpoint and an initiator's run come from it.
 	Container *ContainerSpec `yaml:"container"`
+	// Application, for a SUT responder, is the shape of the application messages its
+	// application accepts (action and Body template); default: the reference peers' ones.
+	Application *Application `yaml:"application"`
 
 	// File is where the descriptor was read from (for messages).
 	File    string       `yaml:"-"`
@@ -219,6 +222,11 @@ func (s *SUT) Check() error {
 	default:
 		bad("sct.issuance: %q (want ws-trust or provisioned)", s.SCT.Issuance)
 	}
+	if s.Application != nil {
+		if err := s.Application.check(); err != nil {
+			bad("%v", err)
+		}
+	}
 	for _, c := range s.Capabilities {
 		if !knownCapability(c) {
 			bad("capabilities: unknown %q", c)
@@ -267,4 +275,12 @@ func (s *SUT) Has(c Capability) bool {
 		}
 	}
 	return c == CapRestart && len(s.Restart) > 0
+}
+
+// application is the SUT's application message shape (nil: the reference peers').
+func (s *SUT) application() *Application {
+	if s == nil || s.Application == nil || s.Application.tmpl == nil {
+		return nil
+	}
+	return s.Application
 }

@@ -47,6 +47,9 @@ var _ = Describe("transfer: a SUT responder acknowledges what it received", func
 			if r.Fault() != nil || kit.AckOf(r, sq.ID) == nil {
 				continue
 			}
+			if _, _, rm := wsrm.KindOfAction(r.Action()); !rm && r.Msg.BodyCount > 0 {
+				continue // piggy-backed on an application reply (judged by RM-ACK-008)
+			}
 			n++
 			Expect(r).To(HaveAction(c.RM().Action(wsrm.KindSequenceAcknowledgement)))
 			Expect(r.Msg.BodyCount).To(BeZero(), "expected: an empty Body\nactual:   %d Body children", r.Msg.BodyCount)

@@ -30,7 +30,7 @@ func Open(ctx SpecContext, c *Client) *Seq {
 	// by the establish phase (RM-CS-*, RM-CSR-*, RM-STR-*), not once more by every spec.
 	Precondition(err == nil, "a sequence scoped to the SCT could not be created (judged by the establish phase): %v", err)
 	if withoutUses {
-		AddReportEntry(EntryObserved, "the SUT refused wsrm:UsesSequenceSTR (mustUnderstand): this sequence was created without it (RM-CSR-001, RM-STR-004 judge that)", ReportEntryVisibilityNever)
+		AddReportEntry(EntryObserved, "the SUT refused wsrm:UsesSequenceSTR (mustUnderstand): this sequence was created as a plain WS-RM sequence secured by the SCT, without the header and the STR (RM-CSR-001, RM-STR-004 judge the refusal)", ReportEntryVisibilityNever)
 	}
 	return sq
 }
