@@ -87,3 +87,35 @@ func FuzzParseSUT(f *testing.F) {
 		}
 	})
 }
+
+// TestApplicationTemplate: the application block becomes the Body of the suite's application
+// messages, {payload} filled in; mistakes are errors naming the file.
+func TestApplicationTemplate(t *testing.T) {
+	base := "role: responder\nendpoint: http://h/\nprofile: p11\nsoap: \"1.2\"\n"
+	s, err := LoadSUT(writeSUT(t, base+`application: {action: "urn:e:Echo", body: '<ns:echo xmlns:ns="urn:e" a="{payload}"><text>{payload}</text></ns:echo>'}`+"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := s.application()
+	if app == nil || app.Action != "urn:e:Echo" {
+		t.Fatalf("application %+v", app)
+	}
+	b := app.body([]byte("hello"))
+	if b.Name.Space != "urn:e" || b.Name.Local != "echo" || len(b.Children) != 1 || b.Children[0].Text != "hello" ||
+		len(b.Attrs) != 1 || b.Attrs[0].Value != "hello" {
+		t.Errorf("body %+v", b)
+	}
+	if again := app.body([]byte("x")); again.Children[0].Text != "x" || b.Children[0].Text != "hello" {
+		t.Error("the template is shared between messages")
+	}
+	for _, c := range []struct{ app, want string }{
+		{`{action: "", body: "<a>{payload}</a>"}`, "application.action"},
+		{`{action: "urn:x", body: "<a>"}`, "application.body"},
+		{`{action: "urn:x", body: "<a>no placeholder</a>"}`, "{payload}"},
+	} {
+		_, err := LoadSUT(writeSUT(t, base+"application: "+c.app+"\n"))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "sut.yaml") {
+			t.Errorf("%s: want an error naming sut.yaml and %q, got %v", c.app, c.want, err)
+		}
+	}
+}
