@@ -39,7 +39,7 @@ func endings(ctx SpecContext, s *Spec) (map[string]*ending, *InitiatorRun, *kit.
 		}
 	}
 	for _, m := range s.Wire.FromSUT() {
-		e := out[kit.SeqOf(m.Msg)]
+		e := out[SequenceOf(m.Msg)]
 		if e == nil {
 			continue
 		}

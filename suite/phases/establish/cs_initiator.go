@@ -70,7 +70,7 @@ var _ = Describe("establish: a SUT initiator's CreateSequence", func() {
 			if m.Dir != FromSUT {
 				continue
 			}
-			if id := sequenceOf(m.Msg); id != "" {
+			if id := SequenceOf(m.Msg); id != "" {
 				if ar, _ := codec.Find[*wsrm.AckRequested](m.Msg); ar != nil && !known[id] {
 					continue // AckRequested for a reverse sequence the SUT receives on
 				}

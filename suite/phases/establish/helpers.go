@@ -3,7 +3,6 @@ package establish
 import (
 	"slices"
 
-	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
 	. "github.com/rspcheck/rspcheck/suite/framework" //nolint:staticcheck // the spec DSL
@@ -38,24 +37,6 @@ func strURI(cs *wsrm.CreateSequence) string {
 		return ""
 	}
 	return cs.STR.Reference.URI
-}
-
-// sequenceOf is the sequence a message from the SUT belongs to ("" for none): its Sequence
-// header, AckRequested header, or Close/Terminate body.
-func sequenceOf(m *codec.Message) string {
-	if h, _ := codec.Find[*wsrm.Sequence](m); h != nil {
-		return h.Identifier
-	}
-	if h, _ := codec.Find[*wsrm.AckRequested](m); h != nil {
-		return h.Identifier
-	}
-	switch b := m.Payload.(type) {
-	case *wsrm.CloseSequence:
-		return b.Identifier
-	case *wsrm.TerminateSequence:
-		return b.Identifier
-	}
-	return ""
 }
 
 // granted maps each sequence identifier the scripted responder granted to the token its

@@ -135,7 +135,7 @@ var _ = Describe("establish: a SUT initiator's CreateSequence (interop profiles)
 		s.Precondition(len(granted(s)) > 0, "no sequence was created (judged by the establish phase)")
 		n := 0
 		for _, m := range s.Wire.FromSUT() {
-			ids := []string{sequenceOf(m.Msg)}
+			ids := []string{SequenceOf(m.Msg)}
 			for _, a := range codec.FindAll[*wsrm.SequenceAcknowledgement](m.Msg) {
 				ids = append(ids, a.Identifier)
 			}

@@ -105,7 +105,7 @@ var _ = Describe("establish: a SUT initiator scopes its sequences to the SCT", f
 		s.Precondition(len(seqs) > 0, "no sequence was created")
 		n := 0
 		for _, m := range s.Wire.FromSUT() {
-			id := sequenceOf(m.Msg)
+			id := SequenceOf(m.Msg)
 			sct, ok := seqs[id]
 			if !ok {
 				continue

@@ -51,7 +51,7 @@ var _ = Describe("issuance: a SUT initiator renews and cancels its SCT", func() 
 		}
 		renewed := false
 		for _, m := range s.Wire.FromSUT() {
-			id := seckit.SeqOf(m.Msg)
+			id := SequenceOf(m.Msg)
 			sct, ok := bound[id]
 			if !ok {
 				continue

@@ -53,7 +53,7 @@ func observe(ctx context.Context, s *Spec) *observed {
 // keyedBy are the token instances m must be keyed by: those of the SCT its sequence is bound
 // to, of the SCT a CreateSequence names, or (other messages) any the SUT obtained.
 func (o *observed) keyedBy(m *Message) ([]token.Token, string) {
-	if id, ok := o.bound[seckit.SeqOf(m.Msg)]; ok {
+	if id, ok := o.bound[SequenceOf(m.Msg)]; ok {
 		return seckit.Instances(o.toks, id), "the SCT its sequence is bound to (" + id + ")"
 	}
 	return o.toks, "an SCT the SUT obtained"

@@ -111,7 +111,7 @@ var _ = Describe("transfer: a SUT initiator numbers, retransmits and addresses i
 		seqs := kit.GrantedSeqs(s)
 		s.Precondition(len(seqs) > 0, "the SUT created no sequence (refused by the scripted responder, or none sent: judged by the establish phase)")
 		for _, m := range s.Wire.FromSUT() {
-			id := kit.SeqOf(m.Msg)
+			id := SequenceOf(m.Msg)
 			cs := seqs[id]
 			if id == "" || cs == nil {
 				continue

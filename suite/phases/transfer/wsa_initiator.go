@@ -92,7 +92,7 @@ var _ = Describe("transfer: a SUT initiator follows the WS-Addressing rules of t
 		seqs := kit.GrantedSeqs(s)
 		s.Precondition(len(seqs) > 0, "the SUT created no sequence (refused by the scripted responder, or none sent: judged by the establish phase)")
 		for _, m := range s.Wire.FromSUT() {
-			cs := seqs[kit.SeqOf(m.Msg)]
+			cs := seqs[SequenceOf(m.Msg)]
 			if cs == nil || !m.Msg.HasAddressing {
 				continue
 			}

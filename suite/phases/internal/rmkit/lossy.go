@@ -188,24 +188,6 @@ func GrantedSeqs(s *Spec) map[string]*Message {
 	return out
 }
 
-// SeqOf is the sequence a message from the SUT is about ("" for none): its Sequence or
-// AckRequested header, or its Close/Terminate body.
-func SeqOf(m *codec.Message) string {
-	if h, _ := codec.Find[*wsrm.Sequence](m); h != nil {
-		return h.Identifier
-	}
-	switch b := m.Payload.(type) {
-	case *wsrm.CloseSequence:
-		return b.Identifier
-	case *wsrm.TerminateSequence:
-		return b.Identifier
-	}
-	if h, _ := codec.Find[*wsrm.AckRequested](m); h != nil {
-		return h.Identifier
-	}
-	return ""
-}
-
 // PayloadKey is the content of a message's Body (its children serialised), "" for an empty
 // body; encrypted bodies cannot be compared and give ok false.
 func PayloadKey(m *codec.Message) (key string, ok bool) {

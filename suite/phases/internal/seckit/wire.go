@@ -154,24 +154,6 @@ func Instances(toks []token.Token, identifier string) []token.Token {
 	return out
 }
 
-// SeqOf is the sequence a message is about: its Sequence or AckRequested header, or its
-// Close/Terminate body ("" for none, e.g. CreateSequence or a WS-Trust request).
-func SeqOf(m *codec.Message) string {
-	if s, _ := codec.Find[*wsrm.Sequence](m); s != nil {
-		return s.Identifier
-	}
-	if a, _ := codec.Find[*wsrm.AckRequested](m); a != nil {
-		return a.Identifier
-	}
-	switch b := m.Payload.(type) {
-	case *wsrm.CloseSequence:
-		return b.Identifier
-	case *wsrm.TerminateSequence:
-		return b.Identifier
-	}
-	return ""
-}
-
 // Bindings maps each sequence a SUT initiator created to the SCT Identifier its
 // CreateSequence STR named (a local "#id" STR resolved through the SCT element it names).
 func Bindings(w *framework.Wire) map[string]string {
