@@ -42,6 +42,17 @@ func familyOf(s string) (Profile, string, bool) {
 
 func init() { messageRules = append(messageRules, ruleFamily) }
 
+// quotesProblem reports whether el quotes the offending value of a WS-Addressing fault (the
+// wsa:Action inside wsa:ProblemAction, or wsa:ProblemIRI): a fault that names another
+// profile's action does not mix the families itself.
+func quotesProblem(el *etree.Element) bool {
+	if el.Tag == "ProblemIRI" {
+		return true
+	}
+	p := el.Parent()
+	return p != nil && p.Tag == "ProblemAction" && strings.Contains(p.NamespaceURI(), "addressing")
+}
+
 // ruleFamily reports elements whose namespace, or whose URI-valued text or attributes, belong
 // to another version family than the message (or than the profile asked for).
 // ASSERTIONS SC-ISS-002: versions must not be mixed inside one exchange.
@@ -70,7 +81,7 @@ func ruleFamily(m *Message, p Profile) []Problem {
 					visit(el, a.Value)
 				}
 			}
-			if t := strings.TrimSpace(el.Text()); len(el.ChildElements()) == 0 && strings.HasPrefix(t, "http") {
+			if t := strings.TrimSpace(el.Text()); len(el.ChildElements()) == 0 && strings.HasPrefix(t, "http") && !quotesProblem(el) {
 				visit(el, t)
 			}
 		})
