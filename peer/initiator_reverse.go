@@ -150,11 +150,7 @@ func (in *Initiator) performDestination(acts []rm.Action) outcome {
 		case rm.SendFault:
 			out.fault = &a
 		case rm.SendAck:
-			if a.AcksTo.Address == "" || a.AcksTo.IsAnonymous() {
-				out.acks = addAck(out.acks, a)
-			} else {
-				out.away = addAck(out.away, a)
-			}
+			out.sortAck(a)
 		}
 	}
 	return out

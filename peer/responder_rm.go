@@ -125,11 +125,7 @@ func (r *Responder) perform(ctx context.Context, acts []rm.Action, onReverse fun
 		case rm.SendFault:
 			out.fault = &a
 		case rm.SendAck:
-			if a.AcksTo.Address == "" || a.AcksTo.IsAnonymous() {
-				out.acks = addAck(out.acks, a)
-			} else {
-				out.away = addAck(out.away, a)
-			}
+			out.sortAck(a)
 		}
 	}
 	return out
@@ -205,6 +201,16 @@ func ackMessage(p Profile, sv soap.Version, a rm.SendAck) *codec.Envelope {
 	h.Version = eprVersion(p, a.AcksTo)
 	hs := codec.ReferenceHeaders(h.Version, &a.AcksTo)
 	return &codec.Envelope{SOAP: sv, Addressing: h, Headers: append(hs, codec.Header{Value: &a.Ack})}
+}
+
+// sortAck files a to be answered on the back-channel (anonymous AcksTo) or sent away to an
+// addressable AcksTo.
+func (o *outcome) sortAck(a rm.SendAck) {
+	if a.AcksTo.Address == "" || a.AcksTo.IsAnonymous() {
+		o.acks = addAck(o.acks, a)
+	} else {
+		o.away = addAck(o.away, a)
+	}
 }
 
 // addAck adds a to acks, replacing an earlier ack of the same sequence: a message carries at

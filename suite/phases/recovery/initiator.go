@@ -9,30 +9,12 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // Ginkgo's DSL
 	. "github.com/onsi/gomega"    //nolint:staticcheck // Gomega's DSL
 
-	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/wire/wsc"
-	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 	"github.com/rspcheck/rspcheck/internal/wssec"
 	. "github.com/rspcheck/rspcheck/suite/framework" //nolint:staticcheck // the spec DSL
 	kit "github.com/rspcheck/rspcheck/suite/phases/internal/rmkit"
 )
-
-// stamp is a message's Timestamp Created (parsed and as written) and first SignatureValue.
-func stamp(m *codec.Message) (created time.Time, raw string, sig []byte) {
-	sec, _ := codec.Find[*wsse.Security](m)
-	if sec == nil {
-		return
-	}
-	if ts := sec.Timestamp(); ts != nil {
-		raw = ts.Created
-		created, _, _ = ts.Times()
-	}
-	if sigs := wsse.ItemsOf[*wsse.Signature](sec); len(sigs) > 0 {
-		sig = sigs[0].SignatureValue
-	}
-	return
-}
 
 // securedByBound checks that every transmission of ts verifies with an instance of the SCT
 // the sequence is bound to.
@@ -224,8 +206,8 @@ var _ = Describe("recovery: a SUT initiator killed mid-sequence and started agai
 			judged++
 			Expect(bytes.Equal(prev.Raw, t.Raw)).To(BeFalse(),
 				"expected: message %d resent after the restart protected afresh\nactual:   the bytes of its transmission before the crash, replayed", n)
-			c0, raw0, sig0 := stamp(prev.Msg)
-			c1, raw1, sig1 := stamp(t.Msg)
+			c0, raw0, sig0 := kit.Stamp(prev.Msg)
+			c1, raw1, sig1 := kit.Stamp(t.Msg)
 			Expect(raw1).NotTo(BeEmpty(), "expected: a wsu:Timestamp on message %d resent after the restart\nactual:   none", n)
 			sameTick := c1.Equal(c0) && !strings.Contains(raw1, ".") && t.At.Sub(prev.At) < time.Second
 			Expect(c1.After(c0) || sameTick).To(BeTrue(),

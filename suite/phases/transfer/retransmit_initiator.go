@@ -8,8 +8,6 @@ import (
 	. "github.com/onsi/ginkgo/v2" //nolint:staticcheck // Ginkgo's DSL
 	. "github.com/onsi/gomega"    //nolint:staticcheck // Gomega's DSL
 
-	"github.com/rspcheck/rspcheck/internal/codec"
-	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 	"github.com/rspcheck/rspcheck/internal/wssec"
 	. "github.com/rspcheck/rspcheck/suite/framework" //nolint:staticcheck // the spec DSL
 	kit "github.com/rspcheck/rspcheck/suite/phases/internal/rmkit"
@@ -44,22 +42,6 @@ func retransmissions(ts []*kit.Tx) []*kit.Tx {
 	return out
 }
 
-// stamp is a message's Timestamp Created (parsed and as written) and first SignatureValue.
-func stamp(m *codec.Message) (created time.Time, raw string, sig []byte) {
-	sec, _ := codec.Find[*wsse.Security](m)
-	if sec == nil {
-		return
-	}
-	if ts := sec.Timestamp(); ts != nil {
-		raw = ts.Created
-		created, _, _ = ts.Times()
-	}
-	if sigs := wsse.ItemsOf[*wsse.Signature](sec); len(sigs) > 0 {
-		sig = sigs[0].SignatureValue
-	}
-	return
-}
-
 var _ = Describe("transfer: a SUT initiator retransmits what was not acknowledged", func() {
 	// RM-SEQ-008: a retransmission keeps identifier, number and payload, with a fresh
 	// Timestamp and a fresh signature by the SCT.
@@ -74,8 +56,8 @@ var _ = Describe("transfer: a SUT initiator retransmits what was not acknowledge
 			for i := 1; i < len(ts); i++ {
 				n++
 				prev, cur := ts[i-1], ts[i]
-				c0, raw0, sig0 := stamp(prev.Msg)
-				c1, raw1, sig1 := stamp(cur.Msg)
+				c0, raw0, sig0 := kit.Stamp(prev.Msg)
+				c1, raw1, sig1 := kit.Stamp(cur.Msg)
 				Expect(raw1).NotTo(BeEmpty(), "expected: a wsu:Timestamp on the retransmission of %d\nactual:   none", k.n)
 				// Within the same clock second a SUT writing whole seconds cannot do better.
 				sameTick := c1.Equal(c0) && !strings.Contains(raw1, ".") && cur.At.Sub(prev.At) < time.Second

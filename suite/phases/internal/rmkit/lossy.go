@@ -19,6 +19,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/transport"
 	"github.com/rspcheck/rspcheck/internal/wire/wsc"
 	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
+	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 	. "github.com/rspcheck/rspcheck/suite/framework" //nolint:staticcheck // the spec DSL
 )
 
@@ -219,4 +220,21 @@ func RunDelivered(run *InitiatorRun, id string) []uint64 {
 		}
 	}
 	return out
+}
+
+// Stamp is a message's Timestamp Created (parsed and as written) and first SignatureValue:
+// what must change when a message is sent again with fresh security (RM-SEQ-008, RM-PER-008).
+func Stamp(m *codec.Message) (created time.Time, raw string, sig []byte) {
+	sec, _ := codec.Find[*wsse.Security](m)
+	if sec == nil {
+		return
+	}
+	if ts := sec.Timestamp(); ts != nil {
+		raw = ts.Created
+		created, _, _ = ts.Times()
+	}
+	if sigs := wsse.ItemsOf[*wsse.Signature](sec); len(sigs) > 0 {
+		sig = sigs[0].SignatureValue
+	}
+	return
 }
