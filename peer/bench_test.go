@@ -24,6 +24,7 @@ func BenchmarkSecuredRM16(b *testing.B) { benchSecured(b, ResponderConfig{}) }
 func BenchmarkSecuredRM16AckEvery8(b *testing.B) { benchSecured(b, ResponderConfig{AckEvery: 8}) }
 
 func benchSecured(b *testing.B, rc ResponderConfig) {
+	defer TuneGC()() // as rsppeer runs (GOGC, when set, wins)
 	r, err := NewResponder(rc)
 	if err != nil {
 		b.Fatal(err)

@@ -129,9 +129,9 @@ func build(env *codec.Envelope, tok *wssec.Token, pol wssec.Policy, now time.Tim
 	return serialize(doc)
 }
 
-// serialize writes doc through a pooled buffer and returns an exact-size copy: one
-// allocation per envelope instead of the doubling growth of a fresh buffer (measured: ~11% of
-// the bytes allocated per secured message).
+// serialize writes doc through a pooled buffer (codec.WriteDocument) and returns an
+// exact-size copy: one allocation per envelope instead of the doubling growth of a fresh
+// buffer (measured: ~11% of the bytes allocated per secured message).
 func serialize(doc *etree.Document) ([]byte, error) {
 	buf := serialBufs.Get().(*bytes.Buffer)
 	defer func() {
@@ -140,9 +140,7 @@ func serialize(doc *etree.Document) ([]byte, error) {
 			serialBufs.Put(buf)
 		}
 	}()
-	if _, err := doc.WriteTo(buf); err != nil {
-		return nil, fmt.Errorf("serialize envelope: %w", err)
-	}
+	codec.WriteDocument(buf, doc)
 	return bytes.Clone(buf.Bytes()), nil
 }
 

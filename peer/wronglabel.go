@@ -40,7 +40,7 @@ func resignWrongLabel(doc *etree.Document, tok wssec.Token) error {
 		case "SignatureValue":
 			sigValue = el
 		}
-		for _, c := range el.ChildElements() {
+		for c := range el.ChildElementsSeq() {
 			walk(c)
 		}
 	}
@@ -49,7 +49,7 @@ func resignWrongLabel(doc *etree.Document, tok wssec.Token) error {
 		return errors.New("wrong-dk-label: no derived-key signature to redo")
 	}
 	var nonceText string
-	for _, c := range dkt.ChildElements() {
+	for c := range dkt.ChildElementsSeq() {
 		if c.Tag == "Nonce" {
 			nonceText = strings.TrimSpace(c.Text())
 		}

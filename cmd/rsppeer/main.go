@@ -32,6 +32,7 @@ import (
 	"strings"
 
 	"github.com/rspcheck/rspcheck/internal/trace"
+	"github.com/rspcheck/rspcheck/peer"
 )
 
 const usage = `usage:
@@ -66,8 +67,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case len(args) == 0:
 		err = usagef("missing command")
 	case args[0] == "responder":
+		peer.TuneGC()
 		err = responder(args[1:], stdout, stderr)
 	case args[0] == "initiator":
+		peer.TuneGC()
 		err = initiator(args[1:], stdout, stderr)
 	case args[0] == "store":
 		err = storeCmd(args[1:], stdout)

@@ -120,7 +120,7 @@ func resolvePath(el *etree.Element, path []string) *etree.Element {
 		}
 		var next *etree.Element
 		n := 0
-		for _, c := range cur.ChildElements() {
+		for c := range cur.ChildElementsSeq() {
 			if c.Tag == name {
 				if n == idx {
 					next = c

@@ -64,7 +64,7 @@ func (d *decoder) readEnvelope(root *etree.Element) {
 		d.unexpected(root, rest)
 	}
 	if d.m.Header != nil {
-		for _, h := range d.m.Header.ChildElements() {
+		for h := range d.m.Header.ChildElementsSeq() {
 			d.readHeader(h)
 		}
 	}
@@ -176,7 +176,7 @@ func checkTree(root *etree.Element, max int) error {
 		if err := checkNames(it.e); err != nil {
 			return err
 		}
-		for _, c := range it.e.ChildElements() {
+		for c := range it.e.ChildElementsSeq() {
 			stack = append(stack, item{c, it.d + 1})
 		}
 	}

@@ -318,7 +318,7 @@ func copyInScope(el *etree.Element) *etree.Element {
 				need[a.Space] = true
 			}
 		}
-		for _, ch := range e.ChildElements() {
+		for ch := range e.ChildElementsSeq() {
 			walk(ch, here)
 		}
 	}

@@ -47,7 +47,7 @@ func buildPositions(raw []byte, doc *etree.Document) *positions {
 	walk = func(e *etree.Element) {
 		p.index[e] = n
 		n++
-		for _, c := range e.ChildElements() {
+		for c := range e.ChildElementsSeq() {
 			walk(c)
 		}
 	}

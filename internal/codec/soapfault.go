@@ -101,7 +101,7 @@ func (d *decoder) readFault11(el *etree.Element) *soap.Fault {
 }
 
 func childNS(el *etree.Element, ns, local string) *etree.Element {
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if is(c, ns, local) {
 			return c
 		}

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rspcheck/rspcheck/internal/xmltree"
+
 	"github.com/beevik/etree"
 
 	"github.com/rspcheck/rspcheck/internal/wire"
@@ -49,9 +51,14 @@ func text(el *etree.Element) string { return strings.TrimSpace(el.Text()) }
 type children struct {
 	els []*etree.Element
 	i   int
+	buf [8]*etree.Element // backs els for the common case: one allocation per walk
 }
 
-func childrenOf(el *etree.Element) *children { return &children{els: el.ChildElements()} }
+func childrenOf(el *etree.Element) *children {
+	c := &children{}
+	c.els = xmltree.Children(c.buf[:0], el)
+	return c
+}
 
 // take returns the next child when it is {ns}local, advancing; else nil.
 func (c *children) take(ns, local string) *etree.Element {
@@ -144,7 +151,7 @@ func toAny(e *etree.Element) wire.Any {
 		}
 		a.Attrs = append(a.Attrs, wire.Attr{Name: wire.QName{Space: ns, Local: at.Key}, Value: at.Value})
 	}
-	for _, c := range e.ChildElements() {
+	for c := range e.ChildElementsSeq() {
 		a.Children = append(a.Children, toAny(c))
 	}
 	return a

@@ -35,7 +35,7 @@ func (d *decoder) readSCT(v wsc.Version, el *etree.Element) *wsc.SecurityContext
 	s := &wsc.SecurityContextToken{V: v}
 	s.ID, _ = attrNS(el, wsse.NSWSU, "Id")
 	var haveID, haveInst bool
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		switch {
 		case is(c, ns, "Identifier") && !haveID:
 			s.Identifier, haveID = text(c), true
@@ -61,7 +61,7 @@ func (d *decoder) readDKT(v wsc.Version, el *etree.Element) *wsc.DerivedKeyToken
 	k.Algorithm, _ = attr(el, "Algorithm")
 	last := -1
 	seen := map[string]bool{}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		known := is(c, wsse.NS, "SecurityTokenReference") || (c.NamespaceURI() == ns && c.Tag != "SecurityTokenReference")
 		rank, ok := dktOrder[c.Tag]
 		if !known || !ok || seen[c.Tag] {

@@ -132,7 +132,7 @@ func (d *decoder) readCreateSequence(v wsrm.Version, el *etree.Element) *wsrm.Cr
 // eprVersion picks the addressing version of an EPR by the namespace of its Address child,
 // falling back to the message's addressing version.
 func (d *decoder) eprVersion(el *etree.Element) wsa.Version {
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if v, ok := wsa.VersionOf(c.NamespaceURI()); ok {
 			return v
 		}

@@ -47,7 +47,7 @@ func (d *decoder) readSignedInfo(el *etree.Element) wsse.SignedInfo {
 	c := childrenOf(el)
 	if cm := c.take(wsse.NSDS, "CanonicalizationMethod"); d.require(el, cm, "ds:CanonicalizationMethod") {
 		si.CanonicalizationMethod.Algorithm = d.algorithm(cm)
-		for _, x := range cm.ChildElements() {
+		for x := range cm.ChildElementsSeq() {
 			if is(x, wsse.NSExcC14N, "InclusiveNamespaces") && !si.CanonicalizationMethod.HasInclusive {
 				si.CanonicalizationMethod.HasInclusive = true
 				si.CanonicalizationMethod.InclusivePrefixes = prefixList(x)
@@ -58,7 +58,7 @@ func (d *decoder) readSignedInfo(el *etree.Element) wsse.SignedInfo {
 	}
 	if sm := c.take(wsse.NSDS, "SignatureMethod"); d.require(el, sm, "ds:SignatureMethod") {
 		si.SignatureMethod.Algorithm = d.algorithm(sm)
-		for _, x := range sm.ChildElements() {
+		for x := range sm.ChildElementsSeq() {
 			if is(x, wsse.NSDS, "HMACOutputLength") && si.SignatureMethod.HMACOutputLength == nil {
 				n, err := strconv.Atoi(text(x))
 				if err != nil {
@@ -108,7 +108,7 @@ func (d *decoder) readDSReference(el *etree.Element) wsse.DSReference {
 
 func (d *decoder) readTransform(el *etree.Element) wsse.Transform {
 	t := wsse.Transform{Algorithm: d.algorithm(el)}
-	for _, x := range el.ChildElements() {
+	for x := range el.ChildElementsSeq() {
 		if is(x, wsse.NSExcC14N, "InclusiveNamespaces") && !t.HasInclusive {
 			t.HasInclusive = true
 			t.InclusivePrefixes = prefixList(x)
@@ -123,7 +123,7 @@ func (d *decoder) readTransform(el *etree.Element) wsse.Transform {
 func (d *decoder) readKeyInfo(el *etree.Element) *wsse.KeyInfo {
 	k := &wsse.KeyInfo{}
 	k.ID, _ = attr(el, "Id")
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if is(c, wsse.NS, "SecurityTokenReference") && k.STR == nil {
 			k.STR = d.readSTR(c)
 			continue

@@ -79,7 +79,7 @@ func SecurityItemElement(h *Header, i int) *etree.Element {
 
 func (d *decoder) readSecurity(el *etree.Element) *wsse.Security {
 	s := &wsse.Security{}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		var v any
 		if f, ok := securityItems[qname(c)]; ok {
 			v = f(d, c)

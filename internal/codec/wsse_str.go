@@ -18,7 +18,7 @@ func (d *decoder) readSTR(el *etree.Element) *wsse.SecurityTokenReference {
 	s.ID, _ = attrNS(el, wsse.NSWSU, "Id")
 	s.TokenType, _ = attrNS(el, wsse.NS11, "TokenType")
 	d.readImplied(el, s)
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		switch {
 		case is(c, wsse.NS, "Reference") && s.Reference == nil:
 			r := &wsse.Reference{}

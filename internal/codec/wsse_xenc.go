@@ -68,7 +68,7 @@ func (d *decoder) readEncryptionMethod(el *etree.Element) *wsse.EncryptionMethod
 	if m.Algorithm, ok = attr(el, "Algorithm"); !ok {
 		d.problem(el, "xenc:EncryptionMethod requires an Algorithm attribute (XML-Enc §3.2)")
 	}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		switch {
 		case is(c, wsse.NSEnc, "KeySize") && m.KeySize == 0:
 			n, err := strconv.Atoi(text(c))
@@ -124,7 +124,7 @@ func (d *decoder) readEncryptedData(el *etree.Element) *wsse.EncryptedData {
 // readReferenceList reads xenc:ReferenceList (XML-Enc §3.6).
 func (d *decoder) readReferenceList(el *etree.Element) *wsse.ReferenceList {
 	r := &wsse.ReferenceList{}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		uri, ok := attr(c, "URI")
 		switch {
 		case is(c, wsse.NSEnc, "DataReference"):

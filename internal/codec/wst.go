@@ -82,7 +82,7 @@ func (d *decoder) readRST(v wst.Version, el *etree.Element) *wst.RequestSecurity
 	r := &wst.RequestSecurityToken{V: v}
 	r.Context, _ = attr(el, "Context")
 	t := &trustChildren{d: d, v: v, seen: map[string]bool{}}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if t.appliesTo(c, &r.AppliesTo) || (t.own(c) && d.rstField(v, r, c)) {
 			continue
 		}
@@ -127,7 +127,7 @@ func (d *decoder) readRSTR(v wst.Version, el *etree.Element) *wst.RequestSecurit
 	r := &wst.RequestSecurityTokenResponse{V: v}
 	r.Context, _ = attr(el, "Context")
 	t := &trustChildren{d: d, v: v, seen: map[string]bool{}}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if t.appliesTo(c, &r.AppliesTo) || (t.own(c) && d.rstrField(v, r, c)) {
 			continue
 		}
@@ -172,7 +172,7 @@ func (d *decoder) rstrField(v wst.Version, r *wst.RequestSecurityTokenResponse, 
 // readRSTRC reads wst:RequestSecurityTokenResponseCollection (WS-Trust 1.3 §4.3): RSTR+.
 func (d *decoder) readRSTRC(v wst.Version, el *etree.Element) *wst.RequestSecurityTokenResponseCollection {
 	c := &wst.RequestSecurityTokenResponseCollection{V: v}
-	for _, x := range el.ChildElements() {
+	for x := range el.ChildElementsSeq() {
 		if xv, ok := wst.VersionOf(x.NamespaceURI()); ok && x.Tag == "RequestSecurityTokenResponse" {
 			c.Responses = append(c.Responses, d.readRSTR(xv, x))
 			continue
@@ -185,7 +185,7 @@ func (d *decoder) readRSTRC(v wst.Version, el *etree.Element) *wst.RequestSecuri
 // readEntropy reads wst:Entropy: a BinarySecret or an xenc:EncryptedKey (WS-Trust 1.3 §3.3).
 func (d *decoder) readEntropy(v wst.Version, el *etree.Element) *wst.Entropy {
 	e := &wst.Entropy{}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		switch {
 		case is(c, v.Namespace(), "BinarySecret") && e.BinarySecret == nil:
 			e.BinarySecret = d.readBinarySecret(c)
@@ -277,7 +277,7 @@ func (d *decoder) readTarget(el *etree.Element) (*wsse.SecurityTokenReference, *
 // version (Validate reports a version mix) or something else.
 func (d *decoder) readRequestedToken(el *etree.Element) *wst.RequestedSecurityToken {
 	t := &wst.RequestedSecurityToken{}
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if sv, ok := wsc.VersionOf(c.NamespaceURI()); ok && c.Tag == "SecurityContextToken" && t.SCT == nil {
 			t.SCT = d.readSCT(sv, c)
 			continue
@@ -302,7 +302,7 @@ func (d *decoder) readRequestedReference(el *etree.Element) *wsse.SecurityTokenR
 func (d *decoder) readProofToken(v wst.Version, el *etree.Element) *wst.RequestedProofToken {
 	p := &wst.RequestedProofToken{}
 	ns := v.Namespace()
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		switch {
 		case is(c, ns, "ComputedKey") && p.ComputedKey == "":
 			p.ComputedKey = text(c)

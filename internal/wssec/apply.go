@@ -154,7 +154,7 @@ func strRef(uri, valueType, instance, wscNS string) *etree.Element {
 func (e *env) signedParts(parts Part, ts *etree.Element, tokens []*etree.Element) []*etree.Element {
 	var refs []*etree.Element
 	if e.header != nil {
-		for _, h := range e.header.ChildElements() {
+		for h := range e.header.ChildElementsSeq() {
 			_, isWSA := wsa.VersionOf(h.NamespaceURI())
 			_, isRM := wsrm.VersionOf(h.NamespaceURI())
 			if (isWSA && parts&PartAddressing != 0 && wsa.IsHeader(h.Tag)) || (isRM && parts&PartRM != 0) {

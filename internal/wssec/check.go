@@ -3,6 +3,8 @@ package wssec
 import (
 	"time"
 
+	"github.com/rspcheck/rspcheck/internal/xmltree"
+
 	"github.com/beevik/etree"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
@@ -138,7 +140,7 @@ func (e *env) securityHeader() (*etree.Element, error) {
 	if e.soap == soap.V11 {
 		roleAttr = soap.AttrActor11
 	}
-	for _, h := range e.header.ChildElements() {
+	for h := range e.header.ChildElementsSeq() {
 		if h.Tag != "Security" || h.NamespaceURI() != wsse.NS {
 			continue
 		}
@@ -195,9 +197,12 @@ type processor struct {
 }
 
 func (p *processor) run() error {
-	for i := 0; i < len(p.sec.ChildElements()); i++ {
+	for i := 0; ; i++ {
 		// The list is read again each time: decryption replaces elements in place.
-		el := p.sec.ChildElements()[i]
+		el := xmltree.ChildAt(p.sec, i)
+		if el == nil {
+			break
+		}
 		ns := el.NamespaceURI()
 		var err error
 		switch {

@@ -29,7 +29,7 @@ func locate(doc *etree.Document) (*env, error) {
 		return nil, fmt.Errorf("wssec: document element %s is not a SOAP envelope", root.FullTag())
 	}
 	e := &env{root: root, soap: v}
-	for _, c := range root.ChildElements() {
+	for c := range root.ChildElementsSeq() {
 		if c.NamespaceURI() != v.Namespace() {
 			continue
 		}

@@ -22,7 +22,7 @@ func (p *processor) timestamp(el *etree.Element) error {
 	}
 	p.ts = el
 	var created, expires string
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if c.NamespaceURI() != wsse.NSWSU {
 			continue
 		}
@@ -60,7 +60,7 @@ func (p *processor) timestamp(el *etree.Element) error {
 // sct records a SecurityContextToken carried in the header (WS-SC 1.3 §3).
 func (p *processor) sct(el *etree.Element) error {
 	var t Token
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		switch c.Tag {
 		case "Identifier":
 			t.Identifier = strings.TrimSpace(c.Text())
@@ -151,7 +151,7 @@ func (p *processor) derive(d *dkt) ([]byte, Token, *Derivation, error) {
 	der.TokenID, _ = dsig.IDOf(d.el)
 	var str *etree.Element
 	var gen, hasGen, hasOffset = uint64(0), false, false
-	for _, c := range d.el.ChildElements() {
+	for c := range d.el.ChildElementsSeq() {
 		var err error
 		switch {
 		case c.Tag == "SecurityTokenReference" && c.NamespaceURI() == wsse.NS:
@@ -208,7 +208,7 @@ func (p *processor) derive(d *dkt) ([]byte, Token, *Derivation, error) {
 // referenceList decrypts each EncryptedData it names (WSS 1.1 §9.4), with the key its
 // KeyInfo names.
 func (p *processor) referenceList(el *etree.Element) error {
-	for _, dr := range el.ChildElements() {
+	for dr := range el.ChildElementsSeq() {
 		if dr.Tag != "DataReference" || dr.NamespaceURI() != xenc.NS {
 			return failf(ErrUnsupported, "ReferenceList entry %s (only DataReference)", dr.FullTag())
 		}
@@ -309,7 +309,7 @@ func (p *processor) signature(el *etree.Element) error {
 }
 
 func child(el *etree.Element, ns, local string) *etree.Element {
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if c.Tag == local && c.NamespaceURI() == ns {
 			return c
 		}

@@ -30,7 +30,7 @@ func (p *processor) requireParts() error {
 		a.Parts |= PartTimestamp
 	}
 	if p.env.header != nil {
-		for _, h := range p.env.header.ChildElements() {
+		for h := range p.env.header.ChildElementsSeq() {
 			_, isWSA := wsa.VersionOf(h.NamespaceURI())
 			_, isRM := wsrm.VersionOf(h.NamespaceURI())
 			switch {

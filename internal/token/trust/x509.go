@@ -58,7 +58,7 @@ func encryptedKeyUnder(root *etree.Element, tv wst.Version, parent string) *etre
 		el := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		if el.Tag == parent && el.NamespaceURI() == tv.Namespace() {
-			for _, c := range el.ChildElements() {
+			for c := range el.ChildElementsSeq() {
 				if c.Tag == "EncryptedKey" && c.NamespaceURI() == xencNS {
 					return c
 				}

@@ -34,7 +34,7 @@ func locate(doc *etree.Document) (*envelope, error) {
 		return nil, failf(ErrEnvelope, wsse.InvalidSecurity, "document element {%s}%s is not a SOAP 1.1 or 1.2 Envelope", root.NamespaceURI(), root.Tag)
 	}
 	e := &envelope{root: root, version: v}
-	for _, c := range root.ChildElements() {
+	for c := range root.ChildElementsSeq() {
 		if c.NamespaceURI() != v.Namespace() {
 			continue
 		}
@@ -109,7 +109,7 @@ func (e *envelope) securityHeaders() []*etree.Element {
 		return nil
 	}
 	var out []*etree.Element
-	for _, c := range e.header.ChildElements() {
+	for c := range e.header.ChildElementsSeq() {
 		if is(c, wsse.NS, "Security") && e.forUs(c) {
 			out = append(out, c)
 		}
@@ -124,7 +124,7 @@ func (e *envelope) addressingHeaders() []*etree.Element {
 		return nil
 	}
 	var out []*etree.Element
-	for _, c := range e.header.ChildElements() {
+	for c := range e.header.ChildElementsSeq() {
 		if ns := c.NamespaceURI(); ns == wsa.NS10 || ns == wsa.NS200408 {
 			out = append(out, c)
 		}
@@ -139,7 +139,7 @@ func is(el *etree.Element, ns, local string) bool {
 // children returns the child elements of el named {ns}local.
 func children(el *etree.Element, ns, local string) []*etree.Element {
 	var out []*etree.Element
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if is(c, ns, local) {
 			out = append(out, c)
 		}

@@ -41,7 +41,7 @@ func signingToken(sec, sig *etree.Element) (keyInfo, bst *etree.Element, err err
 	if vt := str[0].SelectAttrValue("ValueType", wsse.ValueTypeX509v3); vt != wsse.ValueTypeX509v3 {
 		return nil, nil, failf(ErrSignature, wsse.UnsupportedSecurityToken, "wsse:Reference ValueType %q is not X509v3", vt)
 	}
-	for _, c := range sec.ChildElements() {
+	for c := range sec.ChildElementsSeq() {
 		if id, ok := dsig.IDOf(c); !ok || id != uri[1:] {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"strings"
 
+	"github.com/rspcheck/rspcheck/internal/xmltree"
+
 	"github.com/beevik/etree"
 )
 
@@ -11,7 +13,8 @@ import (
 // References, each with an exclusive-c14n transform, an allowed DigestMethod and a
 // DigestValue; nothing else.
 func parseSignedInfo(si *etree.Element, algs Algorithms, max int, res *Verified) ([]reference, error) {
-	kids := si.ChildElements()
+	var a [8]*etree.Element
+	kids := xmltree.Children(a[:0], si)
 	if len(kids) < 3 || !isDS(kids[0], "CanonicalizationMethod") || !isDS(kids[1], "SignatureMethod") {
 		return nil, fail(ErrMalformed, "", "SignedInfo must hold CanonicalizationMethod, SignatureMethod and at least one Reference")
 	}
@@ -31,7 +34,7 @@ func parseSignedInfo(si *etree.Element, algs Algorithms, max int, res *Verified)
 	}
 	// CVE-2009-0217: a truncated HMAC (HMACOutputLength) lets an attacker forge signatures.
 	// Refused whatever its value.
-	for _, c := range sm.ChildElements() {
+	for c := range sm.ChildElementsSeq() {
 		if c.Tag == "HMACOutputLength" {
 			return nil, fail(ErrAlgorithm, "", "HMACOutputLength is refused (CVE-2009-0217)")
 		}
@@ -67,10 +70,11 @@ func parseReference(r *etree.Element, algs Algorithms) (reference, error) {
 		return ref, fail(ErrReference, uri, "only same-document references of the form #id are accepted")
 	}
 	ref.uri = uri
-	kids := r.ChildElements()
+	var a, b [4]*etree.Element
+	kids := xmltree.Children(a[:0], r)
 	i := 0
 	if i < len(kids) && isDS(kids[i], "Transforms") {
-		ts := kids[i].ChildElements()
+		ts := xmltree.Children(b[:0], kids[i])
 		if len(ts) != 1 {
 			return ref, fail(ErrAlgorithm, uri, "exactly one transform (exclusive c14n) is accepted, found %d", len(ts))
 		}
@@ -111,7 +115,7 @@ func parseReference(r *etree.Element, algs Algorithms) (reference, error) {
 
 // inclusivePrefixes reads an optional ec:InclusiveNamespaces child.
 func inclusivePrefixes(el *etree.Element) ([]string, error) {
-	for _, c := range el.ChildElements() {
+	for c := range el.ChildElementsSeq() {
 		if c.Tag == "InclusiveNamespaces" && c.NamespaceURI() == inclusiveNS {
 			return strings.Fields(c.SelectAttrValue("PrefixList", "")), nil
 		}

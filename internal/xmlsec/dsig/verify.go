@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"strings"
 
+	"github.com/rspcheck/rspcheck/internal/xmltree"
+
 	"github.com/beevik/etree"
 )
 
@@ -73,7 +75,8 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 	if sig == nil || sig.Tag != "Signature" || sig.NamespaceURI() != NS {
 		return nil, fail(ErrMalformed, "", "not a ds:Signature element")
 	}
-	kids := sig.ChildElements()
+	var a [4]*etree.Element
+	kids := xmltree.Children(a[:0], sig)
 	if len(kids) < 2 || !isDS(kids[0], "SignedInfo") || !isDS(kids[1], "SignatureValue") {
 		return nil, fail(ErrMalformed, "", "ds:Signature must start with SignedInfo and SignatureValue")
 	}

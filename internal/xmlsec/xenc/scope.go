@@ -81,7 +81,7 @@ func usedPrefixes(e *etree.Element, local map[string]bool, need map[string]bool)
 			need[a.Space] = true
 		}
 	}
-	for _, c := range e.ChildElements() {
+	for c := range e.ChildElementsSeq() {
 		usedPrefixes(c, here, need)
 	}
 }
