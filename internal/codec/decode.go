@@ -2,6 +2,7 @@ package codec
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
+	"github.com/rspcheck/rspcheck/internal/xmlparse"
 )
 
 // Decode parses a SOAP envelope. It fails only when the input is not a usable envelope; every
@@ -27,10 +29,8 @@ func Decode(raw []byte, opt Options) (*Message, error) {
 	// XML 1.0 §2.11 and §3.3.3 normalizations that etree (encoding/xml) leaves out; without
 	// them a literal tab in an attribute would canonicalize differently from .NET and Java.
 	raw = NormalizeInput(raw)
-	doc := etree.NewDocument()
-	doc.ReadSettings.PreserveCData = true
-	doc.ReadSettings.PreserveDuplicateAttrs = true
-	if err := doc.ReadFromBytes(raw); err != nil {
+	doc, err := xmlparse.Parse(raw, xmlparse.Options{})
+	if err != nil {
 		return nil, &Error{syntaxProblem(raw, err)}
 	}
 	root := doc.Root()
@@ -142,6 +142,9 @@ func findDoctype(raw []byte) (Problem, bool) {
 }
 
 func syntaxProblem(raw []byte, err error) Problem {
+	if se, ok := errors.AsType[*xmlparse.SyntaxError](err); ok {
+		return Problem{Line: se.Line, Column: se.Column, Element: se.Element, Reason: "not well-formed XML: " + se.Msg}
+	}
 	p := Problem{Line: 1, Column: 1, Element: "-", Reason: "not well-formed XML: " + err.Error()}
 	var line int
 	if _, e := fmt.Sscanf(err.Error(), "XML syntax error on line %d", &line); e == nil {

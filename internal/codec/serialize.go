@@ -75,6 +75,10 @@ func escape(buf *bytes.Buffer, s string, attr bool) {
 	last := 0
 	for i := 0; i < len(s); {
 		b := s[i]
+		if plain[b] {
+			i++
+			continue
+		}
 		var esc string
 		width := 1
 		switch {
@@ -117,3 +121,15 @@ func escape(buf *bytes.Buffer, s string, attr bool) {
 func legalChar(r rune) bool {
 	return r >= 0x80 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
+
+// plain marks the bytes escape copies as they are in both contexts: printable ASCII other
+// than the markup characters. Everything else takes the switch.
+var plain = func() (t [256]bool) {
+	for b := 0x20; b < 0x7f; b++ {
+		t[b] = true
+	}
+	for _, b := range []byte{'&', '<', '>', '"'} {
+		t[b] = false
+	}
+	return t
+}()
