@@ -113,7 +113,7 @@ func openWithGap(ctx context.Context, in *Initiator, tok string) error {
 	in.mu.Lock()
 	ref, acts := in.src.Create(rm.CreateParams{Version: in.cfg.Profile.RM(), To: wsa.EPR{Address: in.cfg.To}, Token: tok}, in.cfg.Now())
 	in.mu.Unlock()
-	in.perform(ctx, acts, "")
+	in.perform(ctx, nil, acts, "")
 	var id string
 	if err := in.wait(ctx, func() bool { id = in.created[ref]; return id != "" }); err != nil {
 		return err
@@ -126,7 +126,7 @@ func openWithGap(ctx context.Context, in *Initiator, tok string) error {
 			return err
 		}
 		if i != 1 {
-			in.perform(ctx, acts, "")
+			in.perform(ctx, nil, acts, "")
 		}
 	}
 	return nil

@@ -157,7 +157,7 @@ func TestInitiatorSendsFault(t *testing.T) {
 		}
 		const id = "urn:uuid:00000000-0000-4000-8000-0000000000aa"
 		f := &rm.Fault{Version: wsrm.V200702, Code: wsrm.InvalidAcknowledgement, Identifier: id, Reason: "ack covers unsent numbers"}
-		pr.init.perform(ctx, []rm.Action{rm.SendFault{Fault: f, Token: tok.Identifier}}, "")
+		pr.init.perform(ctx, nil, []rm.Action{rm.SendFault{Fault: f, Token: tok.Identifier}}, "")
 		sent := pr.cap.messages(func(m *codec.Message) bool {
 			return m.Fault() != nil && m.Fault().Subcode().Local == "InvalidAcknowledgement"
 		})

@@ -32,7 +32,8 @@ func (in *Initiator) serve(ctx context.Context, req *transport.Request) (*transp
 	if in.dst != nil && forDestination(m) {
 		return in.serveReverse(ctx, m)
 	}
-	in.perform(ctx, in.receive(m, wsrm.KindNone, "", ""), "")
+	acts, t := in.receive(m, wsrm.KindNone, "", "")
+	in.perform(ctx, t, acts, "")
 	return nil, nil
 }
 
@@ -69,11 +70,11 @@ func (in *Initiator) adopt(ctx context.Context, r rm.Reverse) {
 	case r.Role == rm.RoleSource:
 		acts, err = in.src.Adopt(r, now)
 	}
-	in.stage(acts)
+	t := in.stage(acts)
 	in.signal()
 	in.mu.Unlock()
 	if err == nil {
-		in.perform(ctx, acts, "")
+		in.perform(ctx, t, acts, "")
 	}
 }
 
@@ -116,14 +117,14 @@ func (in *Initiator) serveReverse(ctx context.Context, m *codec.Message) (*trans
 		srcActs = append(srcActs, in.src.Ack(ack, auth, now)...)
 	}
 	in.stage(acts)
-	in.stage(srcActs)
+	t := in.stage(srcActs) // the later ticket covers both calls
 	out := in.performDestination(acts)
 	in.signal()
 	in.mu.Unlock()
-	if !in.persisted(ctx) {
+	if !in.persisted(ctx, t) {
 		return nil, errPoisoned
 	}
-	in.perform(ctx, srcActs, "")
+	in.perform(ctx, t, srcActs, "")
 	for _, a := range out.away {
 		go in.sendAck(a)
 	}
@@ -171,7 +172,7 @@ func (in *Initiator) answerEnv(env *codec.Envelope, tok string, fault bool) (*tr
 func (in *Initiator) sendAck(a rm.SendAck) {
 	ctx, cancel := context.WithTimeout(context.Background(), in.cfg.Retransmit.Max+10*in.cfg.Tick)
 	defer cancel()
-	if !in.persisted(ctx) {
+	if in.per.dur.barrier(ctx) != nil { // everything staged so far: the ack may name any of it
 		return
 	}
 	env := ackMessage(in.cfg.Profile, in.cfg.SOAP, a)

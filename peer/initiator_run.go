@@ -154,14 +154,14 @@ func (in *Initiator) sequence(ctx context.Context, tok, other string, k int, pla
 		p := payload(planIndex(k, n, plan), plan.Size)
 		in.mu.Lock()
 		acts, err := in.src.Send(id, rm.Payload(p), in.cfg.Now())
-		in.stage(acts)
+		t := in.stage(acts)
 		in.mu.Unlock()
 		if err != nil {
 			return id, exp, fmt.Errorf("sequence %s: send: %w", id, err)
 		}
 		exp.Count++
 		exp.Digests[exp.Count] = trace.PayloadDigest(p)
-		win.do(ctx, func() { in.perform(ctx, acts, other) })
+		win.do(ctx, func() { in.perform(ctx, t, acts, other) })
 		if plan.Interval > 0 {
 			if err := sleep(ctx, plan.Interval); err != nil {
 				return id, exp, fmt.Errorf("sequence %s: %w", id, err)
@@ -171,12 +171,12 @@ func (in *Initiator) sequence(ctx context.Context, tok, other string, k int, pla
 	win.wait()
 	in.mu.Lock()
 	acts, err := in.src.Finish(id, in.cfg.Now())
-	in.stage(acts)
+	t := in.stage(acts)
 	in.mu.Unlock()
 	if err != nil {
 		return id, exp, fmt.Errorf("sequence %s: finish: %w", id, err)
 	}
-	in.perform(ctx, acts, other)
+	in.perform(ctx, t, acts, other)
 	if err := in.wait(ctx, func() bool { _, gone := in.ended[id]; return gone }); err != nil {
 		return id, exp, fmt.Errorf("sequence %s: not terminated: %w", id, err)
 	}
@@ -204,9 +204,9 @@ func (in *Initiator) create(ctx context.Context, other, tok string, k int) (stri
 	if j := in.per.job; j != nil {
 		j.slotOf[ref] = k
 	}
-	in.stage(acts)
+	t := in.stage(acts)
 	in.mu.Unlock()
-	in.perform(ctx, acts, other)
+	in.perform(ctx, t, acts, other)
 	var id string
 	if err := in.wait(ctx, func() bool {
 		id = in.created[ref]
@@ -247,9 +247,10 @@ func (in *Initiator) ticker(ctx context.Context, other string) {
 		now := in.cfg.Now()
 		in.mu.Lock()
 		var acts []rm.Action
+		var t *group
 		if d, ok := in.src.NextDeadline(); ok && !d.After(now) {
 			acts = in.src.Tick(now)
-			in.stage(acts)
+			t = in.stage(acts)
 		}
 		if in.dst != nil {
 			if d, ok := in.dst.NextDeadline(); ok && !d.After(now) {
@@ -263,7 +264,7 @@ func (in *Initiator) ticker(ctx context.Context, other string) {
 		}
 		in.maybeRenew(now)
 		in.mu.Unlock()
-		in.perform(ctx, acts, other)
+		in.perform(ctx, t, acts, other)
 	}
 }
 

@@ -18,8 +18,8 @@ import (
 // perform carries out the actions of one Source call in order: it waits until the call's
 // Persistent batch (staged with the call) is durable, then performs each transmission
 // (protect -> send -> trace), whose response is fed back to the Source at once.
-func (in *Initiator) perform(ctx context.Context, acts []rm.Action, other string) {
-	if !effects(acts) || !in.persisted(ctx) {
+func (in *Initiator) perform(ctx context.Context, t *group, acts []rm.Action, other string) {
+	if !effects(acts) || !in.persisted(ctx, t) {
 		return // only Persistent actions (e.g. an ack): nothing waits for them
 	}
 	for _, act := range acts {
@@ -175,11 +175,12 @@ func (in *Initiator) post(ctx context.Context, to string, raw []byte, action str
 	if err != nil {
 		return
 	}
-	in.perform(ctx, in.receive(m, kind, ref, seq), "")
+	acts, t := in.receive(m, kind, ref, seq)
+	in.perform(ctx, t, acts, "")
 }
 
 // receive hands a response to the Source under in.mu and returns the resulting actions.
-func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) []rm.Action {
+func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) ([]rm.Action, *group) {
 	now := in.cfg.Now()
 	auth, _ := in.check(m, now)
 	in.mu.Lock()
@@ -199,9 +200,9 @@ func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) 
 		case rf.Code != "":
 			acts = append(acts, in.src.Fault(rf, auth, now)...)
 		}
-		in.stage(acts)
+		t := in.stage(acts)
 		in.signal()
-		return acts
+		return acts, t
 	}
 	for _, ack := range codec.FindAll[*wsrm.SequenceAcknowledgement](m) {
 		acts = append(acts, in.src.Ack(ack, auth, now)...)
@@ -218,9 +219,9 @@ func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) 
 	case *wsrm.TerminateSequenceResponse:
 		acts = append(acts, in.src.TerminateSequenceResponse(body, auth, now)...)
 	}
-	in.stage(acts)
+	t := in.stage(acts)
 	in.signal()
-	return acts
+	return acts, t
 }
 
 // check verifies m against the tokens this side knows and says what it proved for the

@@ -92,15 +92,17 @@ func (in *Initiator) openStore(scfg rm.SourceConfig) error {
 }
 
 // stage hands one engine call's Persistent actions (and the job's metadata they imply) to
-// the store writer. Caller holds in.mu, right after the engine call.
-func (in *Initiator) stage(acts []rm.Action) {
-	in.per.dur.stage(acts, in.per.jobMeta(acts), nil)
+// the store writer. Caller holds in.mu, right after the engine call. The ticket it returns
+// is what perform (persisted) waits for.
+func (in *Initiator) stage(acts []rm.Action) *group {
+	return in.per.dur.stage(acts, in.per.jobMeta(acts), nil)
 }
 
-// persisted waits until everything staged so far is durable: the Persistent actions of the
-// calls whose other actions the caller is about to perform. A failed store stops the run.
-func (in *Initiator) persisted(ctx context.Context) bool {
-	err := in.per.dur.barrier(ctx)
+// persisted waits until the ticket t of stage is durable: the Persistent actions of the
+// calls whose other actions the caller is about to perform, and of every call before them.
+// A failed store stops the run.
+func (in *Initiator) persisted(ctx context.Context, t *group) bool {
+	err := in.per.dur.wait(ctx, t)
 	if err == nil {
 		return true
 	}

@@ -88,20 +88,22 @@ func newDurable(st store.Store) *durable {
 
 // stage adds one engine call's Persistent actions, token and metadata operations and
 // deliveries to the next commit. Call it with the engine's lock held, right after the call,
-// so that staging order is engine order.
-func (d *durable) stage(acts []rm.Action, extra store.Batch, deliveries []rm.Deliver) {
+// so that staging order is engine order. It returns the call's ticket for wait: the group
+// that commits last of those staged so far, the call's own included. Waiting for that group
+// rather than for whatever is latest when the caller gets round to waiting keeps a call from
+// also waiting for groups staged after it (up to a whole extra commit per hop) while still
+// covering every earlier call whose state the engine's decision reflects (an ack of a
+// duplicate names numbers another call staged).
+func (d *durable) stage(acts []rm.Action, extra store.Batch, deliveries []rm.Deliver) *group {
 	b := store.NewBatch(acts)
-	if b.Len()+extra.Len()+len(deliveries) == 0 {
-		return
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.failed != nil || d.closed {
-		return
+	if b.Len()+extra.Len()+len(deliveries) == 0 || d.failed != nil || d.closed {
+		return d.latest()
 	}
 	if d.serial {
 		d.commitNow(b, extra, deliveries)
-		return
+		return nil
 	}
 	if d.pending == nil {
 		d.pending = &group{done: make(chan struct{})}
@@ -117,6 +119,7 @@ func (d *durable) stage(acts []rm.Action, extra store.Batch, deliveries []rm.Del
 	g.b.Meta = append(g.b.Meta, extra.Meta...)
 	g.deliveries = append(g.deliveries, deliveries...)
 	g.calls++
+	return g
 }
 
 // barrier returns once everything staged so far is durable: the caller may then perform the
@@ -124,7 +127,16 @@ func (d *durable) stage(acts []rm.Action, extra store.Batch, deliveries []rm.Del
 // is poisoned) or ctx ended first.
 func (d *durable) barrier(ctx context.Context) error {
 	d.mu.Lock()
-	g, err := d.latest(), d.failed
+	g := d.latest()
+	d.mu.Unlock()
+	return d.wait(ctx, g)
+}
+
+// wait returns once the ticket t of stage is durable (and with it every group before it),
+// with barrier's failures.
+func (d *durable) wait(ctx context.Context, t *group) error {
+	d.mu.Lock()
+	err := d.failed
 	if err == nil && d.closed {
 		err = errClosed
 	}
@@ -132,7 +144,7 @@ func (d *durable) barrier(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return g.wait(ctx)
+	return t.wait(ctx)
 }
 
 // err is the failure that poisoned the store writer, or nil.

@@ -66,9 +66,9 @@ func (r *Responder) tick(ctx context.Context) {
 		acts = r.dest.Tick(now)
 	}
 	out := r.perform(ctx, acts, nil)
-	r.per.dur.stage(acts, store.Batch{}, out.deliver)
+	t := r.per.dur.stage(acts, store.Batch{}, out.deliver)
 	r.mu.Unlock()
-	if len(acts) > 0 && r.per.dur.barrier(ctx) != nil {
+	if len(acts) > 0 && r.per.dur.wait(ctx, t) != nil {
 		return
 	}
 	for _, sa := range append(out.acks, out.away...) {
@@ -101,10 +101,10 @@ func (r *Responder) echo(ctx context.Context, d rm.Deliver) {
 	}
 	r.rev.mu.Lock()
 	acts, err := r.rev.src.Send(rev, d.Payload, r.cfg.Now())
-	r.rev.stage(acts)
+	t := r.rev.stage(acts)
 	r.rev.mu.Unlock()
 	if err == nil {
-		go r.rev.perform(context.WithoutCancel(ctx), acts, "")
+		go r.rev.perform(context.WithoutCancel(ctx), t, acts, "")
 	}
 }
 
@@ -118,9 +118,9 @@ func (r *Responder) finishReverse(ctx context.Context, e rm.Ended) {
 	delete(r.reverse, e.Seq)
 	r.rev.mu.Lock()
 	acts, err := r.rev.src.Finish(rev, r.cfg.Now())
-	r.rev.stage(acts)
+	t := r.rev.stage(acts)
 	r.rev.mu.Unlock()
 	if err == nil {
-		go r.rev.perform(context.WithoutCancel(ctx), acts, "")
+		go r.rev.perform(context.WithoutCancel(ctx), t, acts, "")
 	}
 }

@@ -87,11 +87,11 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 		replyTo = m.Addressing.ReplyTo.Address
 	}
 	out := r.perform(ctx, acts, func(a rm.Reverse) { r.onReverse(ctx, a, replyTo) })
-	r.per.dur.stage(acts, store.Batch{}, out.deliver)
+	t := r.per.dur.stage(acts, store.Batch{}, out.deliver)
 	r.mu.Unlock()
 	// Durability before acknowledgement (RM-PER-003): nothing of this call is answered or
 	// sent before its batch — and every batch staged before it — is on stable storage.
-	if err := r.per.dur.barrier(ctx); err != nil {
+	if err := r.per.dur.wait(ctx, t); err != nil {
 		return nil, err
 	}
 
