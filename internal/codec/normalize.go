@@ -32,6 +32,12 @@ func NormalizeInput(src []byte) []byte {
 	if bytes.IndexByte(src, '\r') >= 0 {
 		src = normalizeLineEnds(src)
 	}
+	if bytes.IndexByte(src, '\n') < 0 && bytes.IndexByte(src, '\t') < 0 {
+		// Only literal tabs and line feeds are rewritten; an envelope written on one
+		// line (the peers', most stacks') has none, and the scan of its tags is skipped
+		// (measured: 40% of the time of a decode before this check).
+		return src
+	}
 	n := attrNormalizer{src: src}
 	n.run()
 	if n.out == nil {

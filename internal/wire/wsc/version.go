@@ -5,7 +5,10 @@
 // actions of WS-Trust and the fault codes (CONSTANTS §1, §2.5, §2.6, §4, §6, §9.4).
 package wsc
 
-import "net/url"
+import (
+	"net/url"
+	"sync"
+)
 
 // Version is a WS-SecureConversation version.
 type Version int
@@ -152,18 +155,36 @@ func (v Version) ResponseAction(b Binding) string {
 
 // BindingOfAction maps an SCT binding action to its version, binding and direction.
 func BindingOfAction(action string) (v Version, b Binding, response bool, ok bool) {
-	for _, v := range Versions {
-		for b := BindingIssue; b <= BindingCancel; b++ {
-			switch action {
-			case v.RequestAction(b):
-				return v, b, false, true
-			case v.ResponseAction(b):
-				return v, b, true, true
-			}
-		}
+	if x, found := bindingActions()[action]; found {
+		return x.v, x.b, x.response, true
 	}
 	return 0, 0, false, false
 }
+
+type bindingAction struct {
+	v        Version
+	b        Binding
+	response bool
+}
+
+// bindingActions indexes every binding action once (BindingOfAction runs for every message
+// a peer receives); the first version listed in Versions wins, as the loop it replaces did.
+var bindingActions = sync.OnceValue(func() map[string]bindingAction {
+	m := map[string]bindingAction{}
+	for _, v := range Versions {
+		for b := BindingIssue; b <= BindingCancel; b++ {
+			for _, x := range []struct {
+				action   string
+				response bool
+			}{{v.RequestAction(b), false}, {v.ResponseAction(b), true}} {
+				if _, dup := m[x.action]; !dup && x.action != "" {
+					m[x.action] = bindingAction{v, b, x.response}
+				}
+			}
+		}
+	}
+	return m
+})
 
 // absoluteURI reports whether s is an absolute URI (has a scheme).
 func absoluteURI(s string) bool {

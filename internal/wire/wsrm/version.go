@@ -105,17 +105,30 @@ func (v Version) Has(k Kind) bool {
 
 // Action is the wsa:Action of message kind k in version v, or "" when k does not exist in v.
 func (v Version) Action(k Kind) string {
-	if !v.Has(k) {
-		return ""
+	if v >= V200702 && v <= V200502 && k >= KindNone && k <= KindFault {
+		return actions[v][k]
 	}
-	return v.Namespace() + "/" + k.String()
+	return ""
 }
+
+// actions holds every action URI, built once: Action and KindOfAction run for every
+// message a peer sends or receives.
+var actions = func() (t [V200502 + 1][KindFault + 1]string) {
+	for v := V200702; v <= V200502; v++ {
+		for k := KindCreateSequence; k <= KindFault; k++ {
+			if v.Has(k) {
+				t[v][k] = v.Namespace() + "/" + k.String()
+			}
+		}
+	}
+	return t
+}()
 
 // KindOfAction maps an action URI to its version and kind.
 func KindOfAction(action string) (Version, Kind, bool) {
 	for _, v := range []Version{V200702, V200502} {
 		for k := KindCreateSequence; k <= KindFault; k++ {
-			if a := v.Action(k); a != "" && a == action {
+			if a := actions[v][k]; a != "" && a == action {
 				return v, k, true
 			}
 		}

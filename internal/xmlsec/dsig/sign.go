@@ -68,6 +68,7 @@ func Sign(parent *etree.Element, refs []*etree.Element, key any, opt SignOptions
 	addInclusive(cm, opt.InclusivePrefixes)
 	si.CreateElement(p+"SignatureMethod").CreateAttr("Algorithm", opt.SignatureMethod)
 	var ds digests
+	n := refNames(p)
 	for _, el := range refs {
 		id, ok := IDOf(el)
 		if !ok {
@@ -79,13 +80,13 @@ func Sign(parent *etree.Element, refs []*etree.Element, key any, opt SignOptions
 			parent.RemoveChild(sig)
 			return nil, err
 		}
-		r := si.CreateElement(p + "Reference")
+		r := si.CreateElement(n.reference)
 		r.CreateAttr("URI", "#"+id)
-		tr := r.CreateElement(p + "Transforms").CreateElement(p + "Transform")
+		tr := r.CreateElement(n.transforms).CreateElement(n.transform)
 		tr.CreateAttr("Algorithm", ExcC14N)
 		addInclusive(tr, opt.InclusivePrefixes)
-		r.CreateElement(p+"DigestMethod").CreateAttr("Algorithm", opt.DigestMethod)
-		r.CreateElement(p + "DigestValue").SetText(base64.StdEncoding.EncodeToString(digest))
+		r.CreateElement(n.digestMethod).CreateAttr("Algorithm", opt.DigestMethod)
+		r.CreateElement(n.digestValue).SetText(base64.StdEncoding.EncodeToString(digest))
 	}
 	value, err := signedInfoValue(si, opt.InclusivePrefixes, newHash, cryptoHash, isHMAC, key)
 	if err != nil {
@@ -171,4 +172,18 @@ func signedInfoValue(si *etree.Element, prefixes []string, newHash func() hash.H
 		return nil, err
 	}
 	return rsa.SignPKCS1v15(rand.Reader, priv, ch, h.Sum(nil))
+}
+
+// qualified names of a Reference's elements, built once per signature rather than once per
+// Reference (a secured message has seven or more References).
+type referenceNames struct{ reference, transforms, transform, digestMethod, digestValue string }
+
+// dsRefNames are the names for the default prefix, the common case: no concatenation at all.
+var dsRefNames = referenceNames{"ds:Reference", "ds:Transforms", "ds:Transform", "ds:DigestMethod", "ds:DigestValue"}
+
+func refNames(p string) referenceNames {
+	if p == "ds:" {
+		return dsRefNames
+	}
+	return referenceNames{p + "Reference", p + "Transforms", p + "Transform", p + "DigestMethod", p + "DigestValue"}
 }
