@@ -107,17 +107,28 @@ type Op struct {
 // Prepare validates b and encodes its operations in order: actions, then tokens, then
 // metadata. An invalid batch gives a *BatchError and no operations. Implementations call it
 // before touching storage, so that applying the result cannot fail for reasons of content.
-func (b Batch) Prepare() ([]Op, error) {
+func (b Batch) Prepare() ([]Op, error) { return b.prepare(true) }
+
+// Validate applies Prepare's checks without encoding anything: for a peer that keeps its
+// state in memory only, where nothing is ever read back, so that a malformed batch is still
+// the same error it would be on disk.
+func (b Batch) Validate() error {
+	_, err := b.prepare(false)
+	return err
+}
+
+// prepare validates b and, with encode, encodes its operations (without, Value stays nil).
+func (b Batch) prepare(encode bool) ([]Op, error) {
 	ops := make([]Op, 0, b.Len())
 	for i, a := range b.Actions {
-		op, err := actionOp(a)
+		op, err := actionOp(a, encode)
 		if err != nil {
 			return nil, &BatchError{Part: "action", Index: i, What: describe(a), Reason: err.Error()}
 		}
 		ops = append(ops, op)
 	}
 	for i, t := range b.Tokens {
-		op, err := tokenOp(t)
+		op, err := tokenOp(t, encode)
 		if err != nil {
 			return nil, &BatchError{Part: "token", Index: i, What: fmt.Sprintf("%s %q", putOrDelete(t.Delete), t.Record.Identifier), Reason: err.Error()}
 		}
@@ -134,7 +145,11 @@ func (b Batch) Prepare() ([]Op, error) {
 		if len(m.Value) > MaxValueLen {
 			return nil, &BatchError{Part: "meta", Index: i, What: "put " + m.Key, Reason: fmt.Sprintf("value of %d octets exceeds %d", len(m.Value), MaxValueLen)}
 		}
-		ops = append(ops, Op{Kind: OpPutMeta, Key: m.Key, Value: record.EncodeMeta(m.Key, m.Value)})
+		op := Op{Kind: OpPutMeta, Key: m.Key}
+		if encode {
+			op.Value = record.EncodeMeta(m.Key, m.Value)
+		}
+		ops = append(ops, op)
 	}
 	return ops, nil
 }
@@ -146,20 +161,28 @@ func putOrDelete(del bool) string {
 	return "put"
 }
 
-func actionOp(a rm.Persistent) (Op, error) {
+func actionOp(a rm.Persistent, encode bool) (Op, error) {
 	switch x := a.(type) {
 	case rm.PutSource:
 		if err := checkKey(x.State.Seq); err != nil {
 			return Op{}, err
 		}
-		v, err := record.EncodeSource(x.State)
-		return Op{Kind: OpPutState, Role: rm.RoleSource, Key: x.State.Seq, Value: v}, err
+		op := Op{Kind: OpPutState, Role: rm.RoleSource, Key: x.State.Seq}
+		var err error
+		if encode {
+			op.Value, err = record.EncodeSource(x.State)
+		}
+		return op, err
 	case rm.PutDestination:
 		if err := checkKey(x.State.Seq); err != nil {
 			return Op{}, err
 		}
-		v, err := record.EncodeDestination(x.State)
-		return Op{Kind: OpPutState, Role: rm.RoleDestination, Key: x.State.Seq, Value: v}, err
+		op := Op{Kind: OpPutState, Role: rm.RoleDestination, Key: x.State.Seq}
+		var err error
+		if encode {
+			op.Value, err = record.EncodeDestination(x.State)
+		}
+		return op, err
 	case rm.DeleteSequence:
 		return Op{Kind: OpDeleteSequence, Role: x.Role, Key: x.Seq}, checkSeq(x.Role, x.Seq)
 	case rm.PutMessage:
@@ -172,8 +195,11 @@ func actionOp(a rm.Persistent) (Op, error) {
 		if len(x.Payload) > MaxValueLen {
 			return Op{}, fmt.Errorf("payload of %d octets exceeds %d", len(x.Payload), MaxValueLen)
 		}
-		return Op{Kind: OpPutMessage, Role: x.Role, Key: x.Seq, Number: x.Number,
-			Value: record.EncodeMessage(x.Role, x.Seq, x.Number, x.Payload)}, nil
+		op := Op{Kind: OpPutMessage, Role: x.Role, Key: x.Seq, Number: x.Number}
+		if encode {
+			op.Value = record.EncodeMessage(x.Role, x.Seq, x.Number, x.Payload)
+		}
+		return op, nil
 	case rm.DeleteMessages:
 		if err := checkSeq(x.Role, x.Seq); err != nil {
 			return Op{}, err
@@ -188,7 +214,7 @@ func actionOp(a rm.Persistent) (Op, error) {
 	return Op{}, fmt.Errorf("unknown Persistent action %T", a)
 }
 
-func tokenOp(t TokenOp) (Op, error) {
+func tokenOp(t TokenOp, encode bool) (Op, error) {
 	r := t.Record
 	if err := checkKey(r.Identifier); err != nil {
 		return Op{}, err
@@ -208,8 +234,11 @@ func tokenOp(t TokenOp) (Op, error) {
 	if len(r.Endpoint) > MaxKeyLen {
 		return Op{}, fmt.Errorf("Endpoint longer than %d octets", MaxKeyLen)
 	}
-	return Op{Kind: OpPutToken, Key: r.Identifier,
-		Value: record.EncodeToken(r.Identifier, r.Instance, r.Endpoint, r.Sealed)}, nil
+	op := Op{Kind: OpPutToken, Key: r.Identifier}
+	if encode {
+		op.Value = record.EncodeToken(r.Identifier, r.Instance, r.Endpoint, r.Sealed)
+	}
+	return op, nil
 }
 
 func checkSeq(role rm.Role, seq string) error {

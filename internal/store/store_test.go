@@ -55,6 +55,39 @@ func TestBatchErrorNamesTheOperation(t *testing.T) {
 	}
 }
 
+// TestValidateMatchesPrepare: Validate refuses exactly what Prepare refuses, with the same
+// error, and encodes nothing.
+func TestValidateMatchesPrepare(t *testing.T) {
+	long := strings.Repeat("x", store.MaxKeyLen+1)
+	batches := []store.Batch{
+		{Actions: []rm.Persistent{rm.PutSource{State: rm.SourceState{Seq: "urn:a"}}, rm.PutMessage{Role: rm.RoleSource, Seq: "urn:a", Number: 1, Payload: rm.Payload("p")}}},
+		{Actions: []rm.Persistent{rm.PutDestination{State: rm.DestinationState{Seq: "urn:a"}}, rm.DeleteMessages{Role: rm.RoleDestination, Seq: "urn:a", Lower: 1, Upper: 2}}},
+		{Actions: []rm.Persistent{rm.PutMessage{Role: rm.RoleDestination, Seq: "urn:a", Number: 0}}},
+		{Actions: []rm.Persistent{rm.DeleteMessages{Role: rm.RoleSource, Seq: "urn:a", Lower: 3, Upper: 2}}},
+		{Actions: []rm.Persistent{rm.DeleteSequence{Role: rm.RoleSource, Seq: long}}},
+		{Actions: []rm.Persistent{rm.PutSource{State: rm.SourceState{}}}},
+		{Actions: []rm.Persistent{nil}},
+		{Tokens: []store.TokenOp{{Record: store.TokenRecord{Identifier: "urn:t", Sealed: []byte("plaintext")}}}},
+		{Tokens: []store.TokenOp{{Record: store.TokenRecord{Identifier: "urn:t"}, Delete: true}}},
+		{Meta: []store.MetaOp{{Key: "", Value: []byte("v")}}},
+		{Meta: []store.MetaOp{{Key: "k", Value: []byte("v")}, {Key: "k", Delete: true}}},
+	}
+	valid := 0
+	for i, b := range batches {
+		_, perr := b.Prepare()
+		verr := b.Validate()
+		if (perr == nil) != (verr == nil) || (perr != nil && perr.Error() != verr.Error()) {
+			t.Errorf("batch %d: Prepare %v, Validate %v", i, perr, verr)
+		}
+		if perr == nil {
+			valid++
+		}
+	}
+	if valid != 4 {
+		t.Fatalf("%d valid batches, want 4 (the table is wrong)", valid)
+	}
+}
+
 func TestDumpEmptyStore(t *testing.T) {
 	v, err := store.Dump(context.Background(), memstore.New())
 	if err != nil {
