@@ -1,7 +1,6 @@
 package wssec
 
 import (
-	"encoding/base64"
 	"strconv"
 	"strings"
 
@@ -167,7 +166,7 @@ func (p *processor) derive(d *dkt) ([]byte, Token, *Derivation, error) {
 		case c.Tag == "Label":
 			der.Label = c.Text()
 		case c.Tag == "Nonce":
-			der.Nonce, err = base64.StdEncoding.DecodeString(strings.Join(strings.Fields(c.Text()), ""))
+			der.Nonce, err = dsig.DecodeBase64(c.Text())
 		}
 		if err != nil {
 			return nil, Token{}, nil, failf(ErrDerivation, "DerivedKeyToken %s: %s: %v", der.TokenID, c.Tag, err)

@@ -1,7 +1,6 @@
 package dsig
 
 import (
-	"encoding/base64"
 	"strings"
 
 	"github.com/rspcheck/rspcheck/internal/xmltree"
@@ -105,7 +104,7 @@ func parseReference(r *etree.Element, algs Algorithms) (reference, error) {
 	if i >= len(kids) || !isDS(kids[i], "DigestValue") || i+1 != len(kids) {
 		return ref, fail(ErrMalformed, uri, "Reference must end with one DigestValue")
 	}
-	d, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(kids[i].Text()), ""))
+	d, err := DecodeBase64(kids[i].Text())
 	if err != nil || len(d) == 0 {
 		return ref, fail(ErrMalformed, uri, "DigestValue is not base64")
 	}

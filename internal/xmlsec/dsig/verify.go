@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/rsa"
 	"crypto/subtle"
-	"encoding/base64"
 	"strings"
 
 	"github.com/rspcheck/rspcheck/internal/xmltree"
@@ -116,7 +115,7 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 		}
 		res.References = append(res.References, VerifiedRef{URI: r.uri, Element: el, DigestMethod: r.digestMethod})
 	}
-	value, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(sv.Text()), ""))
+	value, err := DecodeBase64(sv.Text())
 	if err != nil || len(value) == 0 {
 		return nil, fail(ErrMalformed, "", "SignatureValue is not base64")
 	}
