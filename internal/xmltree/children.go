@@ -31,14 +31,3 @@ func ChildAt(e *etree.Element, i int) *etree.Element {
 	}
 	return nil
 }
-
-// Count returns the number of element children of e.
-func Count(e *etree.Element) int {
-	n := 0
-	for _, t := range e.Child {
-		if _, ok := t.(*etree.Element); ok {
-			n++
-		}
-	}
-	return n
-}
