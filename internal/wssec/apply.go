@@ -51,6 +51,11 @@ func Apply(doc *etree.Document, tok Token, pol Policy, now time.Time, rnd io.Rea
 		return nil, err
 	}
 	hdr := e.ensureHeader()
+	// One wsu declaration on the Envelope serves every wsu:Id this message gets (headers,
+	// Body, tokens) instead of one per signed element: ~500 octets less per message to
+	// write, send, parse and canonicalize (exclusive c14n renders wsu on each referenced
+	// element either way, so digests do not depend on where it is declared).
+	wsuPrefix(e.root)
 	sec := hdr.CreateElement("wsse:Security")
 	sec.CreateAttr("xmlns:wsse", wsse.NS)
 	sec.CreateAttr("xmlns:wsu", wsse.NSWSU)
