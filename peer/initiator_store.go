@@ -48,18 +48,7 @@ func (in *Initiator) openStore(scfg rm.SourceConfig) error {
 		return err
 	}
 	ctx := context.Background()
-	snap, err := cfg.Store.Recover(ctx)
-	if err != nil {
-		return fail(fmt.Errorf("initiator: recover: %w", err))
-	}
-	var b store.Batch
-	if err := checkRole("initiator", snap, &b); err != nil {
-		return fail(err)
-	}
-	if len(snap.Destinations) > 0 {
-		return fail(fmt.Errorf("initiator: the store holds %d destination sequences; an initiator without Offer keeps none", len(snap.Destinations)))
-	}
-	toks, err := openTokens("initiator", sealer, snap.Tokens)
+	snap, b, toks, err := openSnapshot(ctx, "initiator", cfg.Store, sealer)
 	if err != nil {
 		return fail(err)
 	}

@@ -329,6 +329,32 @@ func tokenRecord(s *token.Sealer, t token.Token) (store.TokenRecord, error) {
 // openTokens unseals every token record of snap. A record that does not open — another
 // storage key, tampering, a record moved to another token — is an error naming it, never a
 // token with a different key (RM-PER-005).
+// openSnapshot is the common start of a peer's recovery: the store read whole, its role
+// checked (b receives the role record of a fresh store), sequences of the other role refused
+// (an initiator without Offer keeps no destination sequences, a responder no source ones)
+// and the sealed SCTs opened.
+func openSnapshot(ctx context.Context, role string, st store.Store, s *token.Sealer) (*store.Snapshot, store.Batch, []token.Token, error) {
+	var b store.Batch
+	snap, err := st.Recover(ctx)
+	if err != nil {
+		return nil, b, nil, fmt.Errorf("%s: recover: %w", role, err)
+	}
+	if err := checkRole(role, snap, &b); err != nil {
+		return nil, b, nil, err
+	}
+	switch {
+	case role == "initiator" && len(snap.Destinations) > 0:
+		return nil, b, nil, fmt.Errorf("initiator: the store holds %d destination sequences; an initiator without Offer keeps none", len(snap.Destinations))
+	case role == "responder" && len(snap.Sources) > 0:
+		return nil, b, nil, fmt.Errorf("responder: the store holds %d source sequences; a responder keeps none", len(snap.Sources))
+	}
+	toks, err := openTokens(role, s, snap.Tokens)
+	if err != nil {
+		return nil, b, nil, err
+	}
+	return snap, b, toks, nil
+}
+
 func openTokens(role string, s *token.Sealer, recs []store.TokenRecord) ([]token.Token, error) {
 	out := make([]token.Token, 0, len(recs))
 	for _, r := range recs {

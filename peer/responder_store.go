@@ -68,18 +68,7 @@ func (r *Responder) openStore(dcfg rm.DestinationConfig) error {
 		return err
 	}
 	ctx := context.Background()
-	snap, err := cfg.Store.Recover(ctx)
-	if err != nil {
-		return fail(fmt.Errorf("responder: recover: %w", err))
-	}
-	var b store.Batch
-	if err := checkRole("responder", snap, &b); err != nil {
-		return fail(err)
-	}
-	if len(snap.Sources) > 0 {
-		return fail(fmt.Errorf("responder: the store holds %d source sequences; a responder keeps none", len(snap.Sources)))
-	}
-	toks, err := openTokens("responder", sealer, snap.Tokens)
+	snap, b, toks, err := openSnapshot(ctx, "responder", cfg.Store, sealer)
 	if err != nil {
 		return fail(err)
 	}
