@@ -1,11 +1,8 @@
 package transport
 
 import (
-	"bytes"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
@@ -184,24 +181,4 @@ func clip(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
-}
-
-// rootName returns the namespace and local name of the document element of body, reading no
-// further than its start tag. ok is false when body does not start like an XML document.
-func rootName(body []byte) (space, local string, ok bool) {
-	body = bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")) // UTF-8 byte order mark
-	d := xml.NewDecoder(bytes.NewReader(body))
-	// Only the first start tag matters; an encoding declaration other than UTF-8 is left to
-	// the codec (the Content-Type check already insisted on UTF-8).
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	for i := 0; i < 64; i++ { // prolog: XML declaration, comments, PIs, DOCTYPE, whitespace
-		tok, err := d.Token()
-		if err != nil {
-			return "", "", false
-		}
-		if se, isStart := tok.(xml.StartElement); isStart {
-			return se.Name.Space, se.Name.Local, true
-		}
-	}
-	return "", "", false
 }

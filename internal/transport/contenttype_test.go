@@ -104,6 +104,22 @@ func TestRootName(t *testing.T) {
 	}
 }
 
+// TestRootNameFastDecides: the envelopes peers send are read by the scan, not encoding/xml;
+// what the scan cannot read plainly is left undecided.
+func TestRootNameFastDecides(t *testing.T) {
+	for _, in := range []string{env12("<x/>"), env11(""), `<a:Envelope xmlns:a="urn:other" a:b='c'>`} {
+		if _, _, decided := rootNameFast([]byte(in)); !decided {
+			t.Errorf("%q: not decided", clip(in, 40))
+		}
+	}
+	for _, in := range []string{`<?xml version="1.0"?><E/>`, `<!-- c --><E/>`, `<s:E xmlns:s="u&amp;">`,
+		`<s:E xmlns:t="u:t">`, `<s:E xmlns:s="u:1" xmlns:s="u:2">`, `<E a="1"b="2">`, `<é/>`, `<E`} {
+		if _, _, decided := rootNameFast([]byte(in)); decided {
+			t.Errorf("%q: decided", in)
+		}
+	}
+}
+
 func FuzzParseContentType(f *testing.F) {
 	for _, s := range []string{
 		`application/soap+xml; charset=utf-8; action="urn:a"`, `text/xml`, `text/xml;;;`, `a/b; x="\`,
@@ -142,6 +158,27 @@ func FuzzParseContentType(f *testing.F) {
 		}
 		if back := ParseSOAPAction(FormatSOAPAction(action)); back != action {
 			t.Fatalf("SOAPAction %q came back as %q", action, back)
+		}
+	})
+}
+
+// FuzzRootName holds the start-tag scan to encoding/xml's answer wherever it decides.
+func FuzzRootName(f *testing.F) {
+	for _, s := range []string{
+		env12("<x/>"), env11(""), `<a:Envelope xmlns:a="urn:other">`, `<Envelope xmlns="urn:d" a='1'/>`,
+		` <s:E xmlns:s="u:1" xmlns:s="u:2">`, `<s:E s:a="1" xmlns:s="u:x"`, `<E xmlns="">`, `<E a="&amp;">`,
+		`<a:b:c xmlns:a="u:a">`, `<E xmlns:x="u" x:y="2"/>`, `<E  xmlns = "u:u" >`, `<E/>`, `<1/>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		space, local, decided := rootNameFast(body)
+		if !decided {
+			return
+		}
+		s2, l2, ok := rootNameXML(body)
+		if !ok || s2 != space || l2 != local {
+			t.Fatalf("%q: scan %q %q; encoding/xml %q %q %v", body, space, local, s2, l2, ok)
 		}
 	})
 }

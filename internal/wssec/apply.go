@@ -86,6 +86,7 @@ func Apply(doc *etree.Document, tok Token, pol Policy, now time.Time, rnd io.Rea
 		tokens = append(tokens, dkt)
 	}
 	refs := e.signedParts(pol.Sign, ts, tokens)
+	pruneDeclarations(sec) // before the digests, so that what is signed is what is sent
 	sig, err := dsig.Sign(sec, refs, signKey, dsig.SignOptions{
 		SignatureMethod:   pol.SignatureMethod,
 		DigestMethod:      pol.DigestMethod,
@@ -95,6 +96,7 @@ func Apply(doc *etree.Document, tok Token, pol Policy, now time.Time, rnd io.Rea
 	if err != nil {
 		return nil, fmt.Errorf("wssec: sign: %w", err)
 	}
+	pruneDeclarations(sig) // the STR copied into ds:KeyInfo
 	out := &Applied{Security: sec, Signature: sig, Signed: refs, SigningKey: signKey}
 	if pol.EncryptBody {
 		if err := e.encrypt(sec, sig, tok, pol, rnd); err != nil {
