@@ -311,3 +311,17 @@ func TestServerLifecycle(t *testing.T) {
 		t.Errorf("unspecified host: URL %q", s2.URL())
 	}
 }
+
+// TestReadBodyOneAllocation: a body of the announced length is read into one buffer.
+func TestReadBodyOneAllocation(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 4021)
+	allocs := testing.AllocsPerRun(20, func() {
+		got, err := readBody(bytes.NewReader(body), int64(len(body)), DefaultMaxRequestSize)
+		if err != nil || len(got) != len(body) {
+			t.Fatalf("%d %v", len(got), err)
+		}
+	})
+	if allocs > 2 { // the buffer and the bytes.Buffer header
+		t.Fatalf("%.0f allocations per body", allocs)
+	}
+}

@@ -9,9 +9,12 @@ import (
 // -1 when unknown), so that a body is read with one allocation instead of io.ReadAll's
 // doubling; the announced length is only a hint, capped at max, never trusted for the result.
 func readBody(r io.Reader, announced, max int64) ([]byte, error) {
-	size := int64(512)
+	size := int64(bytes.MinRead)
 	if announced > 0 {
-		size = min(announced, max) + 1 // +1: EOF is seen without a further growth
+		// bytes.Buffer.ReadFrom grows the buffer whenever less than MinRead octets are free
+		// before a read, the one that sees EOF included: room for that read is reserved so
+		// that it does not double a buffer that already holds the whole body.
+		size = min(announced, max) + bytes.MinRead
 	}
 	buf := bytes.NewBuffer(make([]byte, 0, size))
 	_, err := buf.ReadFrom(r)
