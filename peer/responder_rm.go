@@ -26,6 +26,11 @@ type outcome struct {
 	deliver []rm.Deliver
 }
 
+// silent reports that the call sends nothing: no reply, fault or acknowledgement.
+func (o outcome) silent() bool {
+	return o.reply == nil && o.fault == nil && len(o.acks) == 0 && len(o.away) == 0
+}
+
 // serveRM checks the security of m against the token store and hands it to the Destination
 // (rm/doc.go "Driving a Destination"). A message replayed verbatim within its Timestamp
 // window is refused (WSS 1.1 §10); RM duplicates are retransmissions with fresh security and
@@ -89,6 +94,14 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 	out := r.perform(ctx, acts, func(a rm.Reverse) { r.onReverse(ctx, a, replyTo) })
 	t := r.per.dur.stage(acts, store.Batch{}, out.deliver)
 	r.mu.Unlock()
+	if out.silent() {
+		// Nothing rides the response: HTTP 202 acknowledges nothing (RM-ACK-*: only a
+		// SequenceAcknowledgement does), so it need not wait for the commit. The message is
+		// acknowledged later (AckEvery, AckRequested, Close) by a response that does wait —
+		// for every batch staged before it, this one included. Should the commit fail, the
+		// Source retransmits what it never saw acknowledged.
+		return nil, nil
+	}
 	// Durability before acknowledgement (RM-PER-003): nothing of this call is answered or
 	// sent before its batch — and every batch staged before it — is on stable storage.
 	if err := r.per.dur.wait(ctx, t); err != nil {
