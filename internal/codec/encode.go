@@ -11,6 +11,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/internal/wire/wsa"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 // Attrs are the SOAP attributes of a header block.
@@ -59,16 +60,23 @@ func Build(env *Envelope, opt Options) (*etree.Document, error) {
 		}
 	}
 	doc := etree.NewDocument()
-	w := &writer{soap: env.SOAP, prefixes: map[string]string{}, used: map[string]string{}}
+	w := &writer{soap: env.SOAP}
+	w.b.Reserve(estimateSizes(env))
 	ens := env.SOAP.Namespace()
 	if env.Addressing != nil {
 		w.wsa = env.Addressing.Version
 	}
-	w.root = doc.CreateElement("s:Envelope")
+	w.root = w.b.Element(&doc.Element, "s", "Envelope")
+	// Room for the declarations of a typical message, and for the ones wssec.Apply adds
+	// later with CreateAttr; the Header and the Body.
+	w.b.Grow(w.root, 8, 2)
+	w.decls = w.declBuf[:0]
 	w.declare("s", ens)
 	var hdr *etree.Element
 	if env.Addressing != nil || len(env.Headers) > 0 {
 		hdr = w.elem(w.root, ens, "s", "Header")
+		// Room for every header block, and for the Security header wssec.Apply appends.
+		w.b.Grow(hdr, 0, addressingCount(env.Addressing)+len(env.Headers)+1)
 	}
 	placed := false
 	for _, h := range env.Headers {
@@ -96,6 +104,7 @@ func Build(env *Envelope, opt Options) (*etree.Document, error) {
 		w.headerAttrs(el, Attrs{MustUnderstand: h.MustUnderstand, Role: h.Role, ID: h.ID})
 	}
 	body := w.elem(w.root, ens, "s", "Body")
+	w.b.Grow(body, 0, len(env.Body))
 	if env.BodyID != "" {
 		w.wsuID(body, env.BodyID)
 	}
@@ -134,49 +143,113 @@ func isNil(v any) bool {
 
 func typeKey(v any) string { return reflect.TypeOf(v).String() }
 
-// writer builds elements, declaring each namespace once on the Envelope.
+// writer builds elements, declaring each namespace once on the Envelope. Its elements,
+// attributes and texts come from an xmltree.Builder: the same trees as etree's CreateElement,
+// CreateAttr and SetText make, a few chunk allocations instead of several per element; names
+// go to the Builder as prefix and local part, so no "prefix:local" string is built only for
+// etree to split it again.
 type writer struct {
-	soap     soap.Version
-	root     *etree.Element
-	prefixes map[string]string // namespace -> prefix
-	used     map[string]string // prefix -> namespace
-	wsa      wsa.Version
+	b     xmltree.Builder
+	soap  soap.Version
+	root  *etree.Element
+	decls []nsDecl // the declarations on root, in order; a message uses about ten namespaces
+	wsa   wsa.Version
+
+	declBuf [8]nsDecl // backs decls in the common case
 }
 
+// nsDecl is one namespace declaration of the Envelope. Each namespace has one prefix and each
+// prefix one namespace (prefixFor picks a free prefix).
+type nsDecl struct{ prefix, ns string }
+
 func (w *writer) declare(prefix, ns string) {
-	w.prefixes[ns] = prefix
-	w.used[prefix] = ns
-	w.root.CreateAttr("xmlns:"+prefix, ns)
+	w.decls = append(w.decls, nsDecl{prefix, ns})
+	w.b.Attr(w.root, "xmlns", prefix, ns)
 }
 
 // prefixFor returns the prefix bound to ns, binding the wanted one (or a free variant).
 func (w *writer) prefixFor(ns, want string) string {
-	if p, ok := w.prefixes[ns]; ok {
-		return p
+	for _, d := range w.decls {
+		if d.ns == ns {
+			return d.prefix
+		}
 	}
 	p := want
-	for i := 2; ; i++ {
-		if _, taken := w.used[p]; !taken {
-			break
-		}
+	for i := 2; w.prefixTaken(p); i++ {
 		p = fmt.Sprintf("%s%d", want, i)
 	}
 	w.declare(p, ns)
 	return p
 }
 
+func (w *writer) prefixTaken(p string) bool {
+	for _, d := range w.decls {
+		if d.prefix == p {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *writer) elem(parent *etree.Element, ns, prefix, local string) *etree.Element {
-	return parent.CreateElement(w.prefixFor(ns, prefix) + ":" + local)
+	return w.b.Element(parent, w.prefixFor(ns, prefix), local)
 }
 
 func (w *writer) textElem(parent *etree.Element, ns, prefix, local, value string) *etree.Element {
-	el := w.elem(parent, ns, prefix, local)
-	el.SetText(value)
-	return el
+	return w.b.TextElement(parent, w.prefixFor(ns, prefix), local, value)
 }
 
+// plainElem appends an element in no namespace (SOAP 1.1 faultcode, faultstring ...).
+func (w *writer) plainElem(parent *etree.Element, local string) *etree.Element {
+	return w.b.Element(parent, "", local)
+}
+
+// text sets the text of el as el.SetText does.
+func (w *writer) text(el *etree.Element, s string) { w.b.Text(el, s) }
+
 func (w *writer) attrNS(el *etree.Element, ns, prefix, local, value string) {
-	el.CreateAttr(w.prefixFor(ns, prefix)+":"+local, value)
+	w.b.Attr(el, w.prefixFor(ns, prefix), local, value)
+}
+
+// attr sets an unqualified attribute, as el.CreateAttr(key, value) does.
+func (w *writer) attr(el *etree.Element, key, value string) { w.b.Attr(el, "", key, value) }
+
+// addressingCount is the number of addressing headers a has (0 for nil).
+func addressingCount(a *wsa.Headers) int {
+	if a == nil {
+		return 0
+	}
+	n := len(a.RelatesTo)
+	for _, s := range [...]string{a.Action, a.MessageID, a.To} {
+		if s != "" {
+			n++
+		}
+	}
+	for _, e := range [...]*wsa.EPR{a.From, a.ReplyTo, a.FaultTo} {
+		if e != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// estimateSizes is a rough size of the tree Build makes for env, to size the Builder's first
+// chunks: a typical application message or protocol message then takes one chunk of each.
+// Large values (a whole Security header, trust messages) just take more chunks.
+func estimateSizes(env *Envelope) xmltree.Sizes {
+	a := addressingCount(env.Addressing)
+	n := 3 + a + 3*len(env.Headers) + 2*len(env.Body) // Envelope, Header, Body; Sequence has three
+	for _, h := range env.Headers {
+		if s, ok := h.Value.(*wsse.Security); ok && s != nil {
+			n += 6 * len(s.Items) // a Timestamp has three elements, a signature dozens
+		}
+	}
+	return xmltree.Sizes{
+		Elements: n,
+		Texts:    n / 2,
+		Attrs:    8 + len(env.Headers) + len(env.Body), // the declarations (see Build), a few more
+		Children: 2 * n,
+	}
 }
 
 func (w *writer) wsuID(el *etree.Element, id string) { w.attrNS(el, wsse.NSWSU, "wsu", "Id", id) }
@@ -211,9 +284,7 @@ func (w *writer) value(parent *etree.Element, v any) (*etree.Element, error) {
 	case nil:
 		return nil, fmt.Errorf("encode: nil value")
 	case *etree.Element:
-		c := copyInScope(x)
-		parent.AddChild(c)
-		return c, nil
+		return w.copyInScope(parent, x), nil
 	case wire.Any:
 		return w.any(parent, x), nil
 	case *wire.Any:
@@ -235,9 +306,9 @@ func (w *writer) anys(parent *etree.Element, as []wire.Any) {
 func (w *writer) any(parent *etree.Element, a wire.Any) *etree.Element {
 	var el *etree.Element
 	if a.Name.Space == "" {
-		el = parent.CreateElement(a.Name.Local)
+		el = w.b.Element(parent, "", a.Name.Local)
 		if w.defaultNSInScope(parent) {
-			el.CreateAttr("xmlns", "")
+			w.attr(el, "xmlns", "")
 		}
 	} else {
 		want := a.Prefix
@@ -248,15 +319,15 @@ func (w *writer) any(parent *etree.Element, a wire.Any) *etree.Element {
 	}
 	for _, at := range a.Attrs {
 		if at.Name.Space == "" {
-			el.CreateAttr(at.Name.Local, at.Value)
+			w.attr(el, at.Name.Local, at.Value)
 		} else if at.Name.Space == "http://www.w3.org/XML/1998/namespace" {
-			el.CreateAttr("xml:"+at.Name.Local, at.Value)
+			w.b.Attr(el, "xml", at.Name.Local, at.Value)
 		} else {
 			w.attrNS(el, at.Name.Space, "ns", at.Name.Local, at.Value)
 		}
 	}
 	if a.Text != "" {
-		el.SetText(a.Text)
+		w.text(el, a.Text)
 	}
 	for _, c := range a.Children {
 		w.any(el, c)
@@ -275,10 +346,11 @@ func (w *writer) defaultNSInScope(el *etree.Element) bool {
 	return false
 }
 
-// copyInScope copies el and declares on the copy every namespace prefix the subtree uses but
-// inherits from its original ancestors, so the copy means the same thing in a new document.
-func copyInScope(el *etree.Element) *etree.Element {
-	c := el.Copy()
+// copyInScope appends a copy of el to parent and declares on the copy every namespace prefix
+// the subtree uses but inherits from its original ancestors, so the copy means the same thing
+// in a new document. The copy is the one etree's Copy makes (xmltree.Builder.AddCopy).
+func (w *writer) copyInScope(parent, el *etree.Element) *etree.Element {
+	c := w.b.AddCopy(parent, el)
 	declared := map[string]bool{}
 	for _, a := range c.Attr {
 		if a.Space == "xmlns" {

@@ -126,7 +126,7 @@ func (w *writer) writeFault12(p *etree.Element, f *soap.Fault) *etree.Element {
 	if lang == "" {
 		lang = "en"
 	}
-	t.CreateAttr("xml:lang", lang)
+	w.b.Attr(t, "xml", "lang", lang)
 	if f.Node != "" {
 		w.textElem(el, ns, "s", "Node", f.Node)
 	}
@@ -145,17 +145,17 @@ func (w *writer) writeFault11(p *etree.Element, f *soap.Fault) *etree.Element {
 	if len(f.Subcodes) > 0 {
 		code = f.Subcodes[0]
 	}
-	el.CreateElement("faultcode").SetText(w.qnameText(code))
-	fs := el.CreateElement("faultstring")
-	fs.SetText(f.Reason)
+	w.text(w.plainElem(el, "faultcode"), w.qnameText(code))
+	fs := w.plainElem(el, "faultstring")
+	w.text(fs, f.Reason)
 	if f.Lang != "" {
-		fs.CreateAttr("xml:lang", f.Lang)
+		w.b.Attr(fs, "xml", "lang", f.Lang)
 	}
 	if f.Role != "" {
-		el.CreateElement("faultactor").SetText(f.Role)
+		w.text(w.plainElem(el, "faultactor"), f.Role)
 	}
 	if len(f.Detail) > 0 {
-		dt := el.CreateElement("detail")
+		dt := w.plainElem(el, "detail")
 		w.anys(dt, f.Detail)
 	}
 	return el

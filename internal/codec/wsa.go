@@ -134,7 +134,7 @@ func (w *writer) writeAddressingHeader(hdr *etree.Element, a *wsa.Headers, local
 			r := a.RelatesTo[index]
 			el := w.textElem(hdr, ns, "wsa", wsa.Relates, r.URI)
 			if r.RelationshipType != "" {
-				el.CreateAttr("RelationshipType", r.RelationshipType)
+				w.attr(el, "RelationshipType", r.RelationshipType)
 			}
 			return el
 		}

@@ -125,7 +125,7 @@ func (w *writer) writeDKT(p *etree.Element, k *wsc.DerivedKeyToken) *etree.Eleme
 		w.wsuID(el, k.ID)
 	}
 	if k.Algorithm != "" {
-		el.CreateAttr("Algorithm", k.Algorithm)
+		w.attr(el, "Algorithm", k.Algorithm)
 	}
 	if k.STR != nil {
 		w.writeSTR(el, k.STR)

@@ -391,8 +391,8 @@ func (w *writer) writeAck(p *etree.Element, a *wsrm.SequenceAcknowledgement) *et
 	el := w.idElem(p, a.V, "SequenceAcknowledgement", a.Identifier)
 	for _, r := range a.Ranges {
 		re := w.elem(el, ns, "wsrm", "AcknowledgementRange")
-		re.CreateAttr("Upper", strconv.FormatUint(r.Upper, 10))
-		re.CreateAttr("Lower", strconv.FormatUint(r.Lower, 10))
+		w.attr(re, "Upper", strconv.FormatUint(r.Upper, 10))
+		w.attr(re, "Lower", strconv.FormatUint(r.Lower, 10))
 	}
 	if a.None {
 		w.elem(el, ns, "wsrm", "None")

@@ -155,22 +155,22 @@ func prefixList(el *etree.Element) []string {
 func (w *writer) writeSignature(p *etree.Element, s *wsse.Signature) *etree.Element {
 	el := w.elem(p, wsse.NSDS, "ds", "Signature")
 	if s.ID != "" {
-		el.CreateAttr("Id", s.ID)
+		w.attr(el, "Id", s.ID)
 	}
 	si := w.elem(el, wsse.NSDS, "ds", "SignedInfo")
 	if s.SignedInfo.ID != "" {
-		si.CreateAttr("Id", s.SignedInfo.ID)
+		w.attr(si, "Id", s.SignedInfo.ID)
 	}
 	cm := &s.SignedInfo.CanonicalizationMethod
 	cme := w.elem(si, wsse.NSDS, "ds", "CanonicalizationMethod")
-	cme.CreateAttr("Algorithm", cm.Algorithm)
+	w.attr(cme, "Algorithm", cm.Algorithm)
 	if cm.HasInclusive {
 		w.writeInclusive(cme, cm.InclusivePrefixes)
 	}
 	w.anys(cme, cm.Extra)
 	sm := &s.SignedInfo.SignatureMethod
 	sme := w.elem(si, wsse.NSDS, "ds", "SignatureMethod")
-	sme.CreateAttr("Algorithm", sm.Algorithm)
+	w.attr(sme, "Algorithm", sm.Algorithm)
 	if sm.HMACOutputLength != nil {
 		w.textElem(sme, wsse.NSDS, "ds", "HMACOutputLength", strconv.Itoa(*sm.HMACOutputLength))
 	}
@@ -180,7 +180,7 @@ func (w *writer) writeSignature(p *etree.Element, s *wsse.Signature) *etree.Elem
 	}
 	sv := w.textElem(el, wsse.NSDS, "ds", "SignatureValue", b64(s.SignatureValue))
 	if s.SignatureValueID != "" {
-		sv.CreateAttr("Id", s.SignatureValueID)
+		w.attr(sv, "Id", s.SignatureValueID)
 	}
 	if s.KeyInfo != nil {
 		w.writeKeyInfo(el, s.KeyInfo)
@@ -191,32 +191,32 @@ func (w *writer) writeSignature(p *etree.Element, s *wsse.Signature) *etree.Elem
 
 func (w *writer) writeDSReference(p *etree.Element, r *wsse.DSReference) {
 	el := w.elem(p, wsse.NSDS, "ds", "Reference")
-	encAttrs(el, "Id", r.ID)
-	el.CreateAttr("URI", r.URI)
-	encAttrs(el, "Type", r.Type)
+	w.encAttrs(el, "Id", r.ID)
+	w.attr(el, "URI", r.URI)
+	w.encAttrs(el, "Type", r.Type)
 	if len(r.Transforms) > 0 {
 		ts := w.elem(el, wsse.NSDS, "ds", "Transforms")
 		for _, t := range r.Transforms {
 			te := w.elem(ts, wsse.NSDS, "ds", "Transform")
-			te.CreateAttr("Algorithm", t.Algorithm)
+			w.attr(te, "Algorithm", t.Algorithm)
 			if t.HasInclusive {
 				w.writeInclusive(te, t.InclusivePrefixes)
 			}
 			w.anys(te, t.Params)
 		}
 	}
-	w.elem(el, wsse.NSDS, "ds", "DigestMethod").CreateAttr("Algorithm", r.DigestMethod)
+	w.attr(w.elem(el, wsse.NSDS, "ds", "DigestMethod"), "Algorithm", r.DigestMethod)
 	w.textElem(el, wsse.NSDS, "ds", "DigestValue", b64(r.DigestValue))
 }
 
 func (w *writer) writeInclusive(p *etree.Element, prefixes []string) {
-	w.elem(p, wsse.NSExcC14N, "ec", "InclusiveNamespaces").CreateAttr("PrefixList", strings.Join(prefixes, " "))
+	w.attr(w.elem(p, wsse.NSExcC14N, "ec", "InclusiveNamespaces"), "PrefixList", strings.Join(prefixes, " "))
 }
 
 func (w *writer) writeKeyInfo(p *etree.Element, k *wsse.KeyInfo) *etree.Element {
 	el := w.elem(p, wsse.NSDS, "ds", "KeyInfo")
 	if k.ID != "" {
-		el.CreateAttr("Id", k.ID)
+		w.attr(el, "Id", k.ID)
 	}
 	if k.STR != nil {
 		w.writeSTR(el, k.STR)

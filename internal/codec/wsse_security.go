@@ -52,7 +52,7 @@ func init() {
 			w.wsuID(el, sc.ID)
 		}
 		if sc.Value != nil {
-			el.CreateAttr("Value", b64(sc.Value))
+			w.attr(el, "Value", b64(sc.Value))
 		}
 		return el
 	})
@@ -163,15 +163,15 @@ func (w *writer) writeBST(p *etree.Element, b *wsse.BinarySecurityToken) *etree.
 		w.wsuID(el, b.ID)
 	}
 	if b.ValueType != "" {
-		el.CreateAttr("ValueType", b.ValueType)
+		w.attr(el, "ValueType", b.ValueType)
 	}
 	if b.EncodingType != "" {
-		el.CreateAttr("EncodingType", b.EncodingType)
+		w.attr(el, "EncodingType", b.EncodingType)
 	}
 	if b.EncodingType == "" || b.EncodingType == wsse.EncodingBase64Binary {
-		el.SetText(b64(b.Value))
+		w.text(el, b64(b.Value))
 	} else {
-		el.SetText(string(b.Value))
+		w.text(el, string(b.Value))
 	}
 	return el
 }

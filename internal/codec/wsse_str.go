@@ -75,9 +75,9 @@ func (w *writer) writeSTR(p *etree.Element, s *wsse.SecurityTokenReference) *etr
 	}
 	if r := s.Reference; r != nil {
 		re := w.elem(el, wsse.NS, "wsse", "Reference")
-		re.CreateAttr("URI", r.URI)
+		w.attr(re, "URI", r.URI)
 		if r.ValueType != "" {
-			re.CreateAttr("ValueType", r.ValueType)
+			w.attr(re, "ValueType", r.ValueType)
 		}
 		if r.Instance != "" {
 			w.attrNS(re, r.InstanceNS, "wsc", "Instance", r.Instance)
@@ -86,10 +86,10 @@ func (w *writer) writeSTR(p *etree.Element, s *wsse.SecurityTokenReference) *etr
 	if k := s.KeyIdentifier; k != nil {
 		ke := w.textElem(el, wsse.NS, "wsse", "KeyIdentifier", k.Value)
 		if k.ValueType != "" {
-			ke.CreateAttr("ValueType", k.ValueType)
+			w.attr(ke, "ValueType", k.ValueType)
 		}
 		if k.EncodingType != "" {
-			ke.CreateAttr("EncodingType", k.EncodingType)
+			w.attr(ke, "EncodingType", k.EncodingType)
 		}
 	}
 	w.anys(el, s.Extra)

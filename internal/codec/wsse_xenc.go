@@ -144,7 +144,7 @@ func (d *decoder) readReferenceList(el *etree.Element) *wsse.ReferenceList {
 
 func (w *writer) writeEncryptionMethod(p *etree.Element, m *wsse.EncryptionMethod) {
 	el := w.elem(p, wsse.NSEnc, "xenc", "EncryptionMethod")
-	el.CreateAttr("Algorithm", m.Algorithm)
+	w.attr(el, "Algorithm", m.Algorithm)
 	if m.KeySize != 0 {
 		w.textElem(el, wsse.NSEnc, "xenc", "KeySize", strconv.Itoa(m.KeySize))
 	}
@@ -152,7 +152,7 @@ func (w *writer) writeEncryptionMethod(p *etree.Element, m *wsse.EncryptionMetho
 		w.textElem(el, wsse.NSEnc, "xenc", "OAEPparams", b64(m.OAEPParams))
 	}
 	if m.DigestMethod != "" {
-		w.elem(el, wsse.NSDS, "ds", "DigestMethod").CreateAttr("Algorithm", m.DigestMethod)
+		w.attr(w.elem(el, wsse.NSDS, "ds", "DigestMethod"), "Algorithm", m.DigestMethod)
 	}
 	w.anys(el, m.Extra)
 }
@@ -175,17 +175,17 @@ func (w *writer) writeEncryptedType(el *etree.Element, e encrypted) {
 	}
 }
 
-func encAttrs(el *etree.Element, pairs ...string) {
+func (w *writer) encAttrs(el *etree.Element, pairs ...string) {
 	for i := 0; i+1 < len(pairs); i += 2 {
 		if pairs[i+1] != "" {
-			el.CreateAttr(pairs[i], pairs[i+1])
+			w.attr(el, pairs[i], pairs[i+1])
 		}
 	}
 }
 
 func (w *writer) writeEncryptedKey(p *etree.Element, k *wsse.EncryptedKey) *etree.Element {
 	el := w.elem(p, wsse.NSEnc, "xenc", "EncryptedKey")
-	encAttrs(el, "Id", k.ID, "Type", k.Type, "Recipient", k.Recipient)
+	w.encAttrs(el, "Id", k.ID, "Type", k.Type, "Recipient", k.Recipient)
 	w.writeEncryptedType(el, encrypted{k.EncryptionMethod, k.KeyInfo, k.CipherValue, k.CipherReference, k.Properties})
 	if k.ReferenceList != nil {
 		w.writeReferenceList(el, k.ReferenceList)
@@ -198,7 +198,7 @@ func (w *writer) writeEncryptedKey(p *etree.Element, k *wsse.EncryptedKey) *etre
 
 func (w *writer) writeEncryptedData(p *etree.Element, x *wsse.EncryptedData) *etree.Element {
 	el := w.elem(p, wsse.NSEnc, "xenc", "EncryptedData")
-	encAttrs(el, "Id", x.ID, "Type", x.Type, "MimeType", x.MimeType, "Encoding", x.Encoding)
+	w.encAttrs(el, "Id", x.ID, "Type", x.Type, "MimeType", x.MimeType, "Encoding", x.Encoding)
 	w.writeEncryptedType(el, encrypted{x.EncryptionMethod, x.KeyInfo, x.CipherValue, x.CipherReference, x.Properties})
 	return el
 }
@@ -206,10 +206,10 @@ func (w *writer) writeEncryptedData(p *etree.Element, x *wsse.EncryptedData) *et
 func (w *writer) writeReferenceList(p *etree.Element, r *wsse.ReferenceList) *etree.Element {
 	el := w.elem(p, wsse.NSEnc, "xenc", "ReferenceList")
 	for _, u := range r.DataReferences {
-		w.elem(el, wsse.NSEnc, "xenc", "DataReference").CreateAttr("URI", u)
+		w.attr(w.elem(el, wsse.NSEnc, "xenc", "DataReference"), "URI", u)
 	}
 	for _, u := range r.KeyReferences {
-		w.elem(el, wsse.NSEnc, "xenc", "KeyReference").CreateAttr("URI", u)
+		w.attr(w.elem(el, wsse.NSEnc, "xenc", "KeyReference"), "URI", u)
 	}
 	return el
 }

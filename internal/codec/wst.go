@@ -327,7 +327,7 @@ func (w *writer) writeRST(p *etree.Element, r *wst.RequestSecurityToken) *etree.
 	ns := r.V.Namespace()
 	el := w.elem(p, ns, "wst", "RequestSecurityToken")
 	if r.Context != "" {
-		el.CreateAttr("Context", r.Context)
+		w.attr(el, "Context", r.Context)
 	}
 	w.trustElem(el, r.V, "TokenType", r.TokenType)
 	w.trustElem(el, r.V, "RequestType", r.RequestType)
@@ -351,7 +351,7 @@ func (w *writer) writeRSTR(p *etree.Element, r *wst.RequestSecurityTokenResponse
 	ns := r.V.Namespace()
 	el := w.elem(p, ns, "wst", "RequestSecurityTokenResponse")
 	if r.Context != "" {
-		el.CreateAttr("Context", r.Context)
+		w.attr(el, "Context", r.Context)
 	}
 	w.trustElem(el, r.V, "TokenType", r.TokenType)
 	w.trustElem(el, r.V, "RequestType", r.RequestType)
@@ -417,7 +417,7 @@ func (w *writer) writeBinarySecret(p *etree.Element, v wst.Version, b *wst.Binar
 	}
 	el := w.textElem(p, v.Namespace(), "wst", "BinarySecret", b64(b.Value))
 	if b.Type != "" {
-		el.CreateAttr("Type", b.Type)
+		w.attr(el, "Type", b.Type)
 	}
 }
 
@@ -452,9 +452,9 @@ func (w *writer) writeRenewing(p *etree.Element, v wst.Version, r *wst.Renewing)
 	}
 	el := w.elem(p, v.Namespace(), "wst", "Renewing")
 	if r.Allow != nil {
-		el.CreateAttr("Allow", strconv.FormatBool(*r.Allow))
+		w.attr(el, "Allow", strconv.FormatBool(*r.Allow))
 	}
 	if r.OK != nil {
-		el.CreateAttr("OK", strconv.FormatBool(*r.OK))
+		w.attr(el, "OK", strconv.FormatBool(*r.OK))
 	}
 }

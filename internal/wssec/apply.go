@@ -17,6 +17,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/xmlsec/dsig"
 	"github.com/rspcheck/rspcheck/internal/xmlsec/psha1"
 	"github.com/rspcheck/rspcheck/internal/xmlsec/xenc"
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 // TimeFormat is how Timestamps are written: UTC with milliseconds, as WCF does.
@@ -56,25 +57,31 @@ func Apply(doc *etree.Document, tok Token, pol Policy, now time.Time, rnd io.Rea
 	// write, send, parse and canonicalize (exclusive c14n renders wsu on each referenced
 	// element either way, so digests do not depend on where it is declared).
 	wsuPrefix(e.root)
-	sec := hdr.CreateElement("wsse:Security")
-	sec.CreateAttr("xmlns:wsse", wsse.NS)
-	sec.CreateAttr("xmlns:wsu", wsse.NSWSU)
+	b := &e.b
+	b.Reserve(headerSizes(pol))
+	sec := b.Element(hdr, "wsse", "Security")
+	// xmlns:wsse, xmlns:wsu, mustUnderstand; Timestamp, SCT, two DerivedKeyTokens,
+	// ReferenceList and the Signature dsig.Sign appends.
+	b.Grow(sec, 3, 6)
+	b.Attr(sec, "xmlns", "wsse", wsse.NS)
+	b.Attr(sec, "xmlns", "wsu", wsse.NSWSU)
 	e.mustUnderstand(sec)
 	ns := pol.Version.Namespace()
 
-	ts := sec.CreateElement("wsu:Timestamp")
-	ts.CreateAttr("wsu:Id", e.newID("TS"))
-	ts.CreateElement("wsu:Created").SetText(now.UTC().Format(TimeFormat))
-	ts.CreateElement("wsu:Expires").SetText(now.Add(pol.TTL).UTC().Format(TimeFormat))
+	ts := b.Element(sec, "wsu", "Timestamp")
+	b.Grow(ts, 1, 2)
+	b.Attr(ts, "wsu", "Id", e.newID("TS"))
+	b.TextElement(ts, "wsu", "Created", now.UTC().Format(TimeFormat))
+	b.TextElement(ts, "wsu", "Expires", now.Add(pol.TTL).UTC().Format(TimeFormat))
 
 	var tokens []*etree.Element
 	if pol.IncludeToken {
-		sct := sec.CreateElement("wsc:SecurityContextToken")
-		sct.CreateAttr("xmlns:wsc", ns)
-		sct.CreateAttr("wsu:Id", e.newID("SCT"))
-		sct.CreateElement("wsc:Identifier").SetText(tok.Identifier)
+		sct := b.Element(sec, "wsc", "SecurityContextToken")
+		b.Attr(sct, "xmlns", "wsc", ns)
+		b.Attr(sct, "wsu", "Id", e.newID("SCT"))
+		b.TextElement(sct, "wsc", "Identifier", tok.Identifier)
 		if tok.Instance != "" {
-			sct.CreateElement("wsc:Instance").SetText(tok.Instance)
+			b.TextElement(sct, "wsc", "Instance", tok.Instance)
 		}
 		tokens = append(tokens, sct)
 	}
@@ -114,7 +121,7 @@ func Apply(doc *etree.Document, tok Token, pol Policy, now time.Time, rnd io.Rea
 // written out explicitly except the label, as WCF does.
 func (e *env) key(sec *etree.Element, tok Token, pol Policy, idBase string, rnd io.Reader) ([]byte, *etree.Element, *etree.Element, error) {
 	v := pol.Version
-	sctRef := strRef(tok.Identifier, v.SCTTokenType(), tok.Instance, v.Namespace())
+	sctRef := e.strRef(tok.Identifier, v.SCTTokenType(), tok.Instance, v.Namespace())
 	if !pol.DerivedKeys {
 		return append([]byte(nil), tok.Secret...), sctRef, nil, nil
 	}
@@ -126,34 +133,58 @@ func (e *env) key(sec *etree.Element, tok Token, pol Policy, idBase string, rnd 
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("wssec: derive key: %w", err)
 	}
-	dkt := sec.CreateElement("wsc:DerivedKeyToken")
+	b := &e.b
+	dkt := b.Element(sec, "wsc", "DerivedKeyToken")
+	b.Grow(dkt, 2, 4) // xmlns:wsc, wsu:Id; STR, Offset, Length, Nonce
 	if sec.SelectAttr("xmlns:wsc") == nil {
-		dkt.CreateAttr("xmlns:wsc", v.Namespace())
+		b.Attr(dkt, "xmlns", "wsc", v.Namespace())
 	}
 	id := e.newID(idBase)
-	dkt.CreateAttr("wsu:Id", id)
-	dkt.AddChild(sctRef)
-	dkt.CreateElement("wsc:Offset").SetText("0")
-	dkt.CreateElement("wsc:Length").SetText(strconv.Itoa(wsc.DefaultLength))
-	dkt.CreateElement("wsc:Nonce").SetText(base64.StdEncoding.EncodeToString(nonce))
-	return key, strRef("#"+id, v.DKTokenType(), "", ""), dkt, nil
+	b.Attr(dkt, "wsu", "Id", id)
+	b.AddChild(dkt, sctRef)
+	b.TextElement(dkt, "wsc", "Offset", "0")
+	b.TextElement(dkt, "wsc", "Length", strconv.Itoa(wsc.DefaultLength))
+	b.TextElement(dkt, "wsc", "Nonce", base64.StdEncoding.EncodeToString(nonce))
+	return key, e.strRef("#"+id, v.DKTokenType(), "", ""), dkt, nil
 }
 
 // strRef builds wsse:SecurityTokenReference/wsse:Reference (WSS 1.1 §7.2). An SCT is named
 // by its Identifier, without '#' (SC-REF-001), optionally pinned to a key Instance.
-func strRef(uri, valueType, instance, wscNS string) *etree.Element {
-	str := etree.NewElement("wsse:SecurityTokenReference")
+// The STR is detached (Index -1), as etree.NewElement makes it, until its caller attaches it.
+func (e *env) strRef(uri, valueType, instance, wscNS string) *etree.Element {
+	b := &e.b
+	str := b.Element(nil, "wsse", "SecurityTokenReference")
 	// Declared here so the STR stays well-formed wherever it is copied (an EncryptedData in
 	// the Body is outside the Security header's declarations).
-	str.CreateAttr("xmlns:wsse", wsse.NS)
-	r := str.CreateElement("wsse:Reference")
-	r.CreateAttr("URI", uri)
-	r.CreateAttr("ValueType", valueType)
+	b.Attr(str, "xmlns", "wsse", wsse.NS)
+	r := b.Element(str, "wsse", "Reference")
+	b.Attr(r, "", "URI", uri)
+	b.Attr(r, "", "ValueType", valueType)
 	if instance != "" {
-		r.CreateAttr("xmlns:wsc", wscNS)
-		r.CreateAttr("wsc:Instance", instance)
+		b.Attr(r, "xmlns", "wsc", wscNS)
+		b.Attr(r, "wsc", "Instance", instance)
 	}
 	return str
+}
+
+// headerSizes counts what Apply builds itself (dsig.Sign has its own Builder): Security,
+// Timestamp (3), a DerivedKeyToken (6) and the KeyInfo STR (2); the SCT when included; the
+// second key and the ReferenceList when encrypting.
+func headerSizes(pol Policy) xmltree.Sizes {
+	s := xmltree.Sizes{Elements: 12, Texts: 5, Attrs: 14, Children: 22}
+	if pol.IncludeToken {
+		s.Elements += 3
+		s.Texts += 2
+		s.Attrs += 2
+		s.Children += 4
+	}
+	if pol.EncryptBody {
+		s.Elements += 12
+		s.Texts += 3
+		s.Attrs += 12
+		s.Children += 14
+	}
+	return s
 }
 
 // signedParts gives an ID to every part the policy signs and returns them in document order
@@ -203,20 +234,21 @@ func (e *env) encrypt(sec, sig *etree.Element, tok Token, pol Policy, rnd io.Rea
 		sec.RemoveChild(dk)
 		sec.InsertChildAt(sig.Index(), dk)
 	}
-	rl := etree.NewElement("xenc:ReferenceList")
-	rl.CreateAttr("xmlns:xenc", xenc.NS)
+	b := &e.b
+	rl := b.Element(nil, "xenc", "ReferenceList")
+	b.Attr(rl, "xmlns", "xenc", xenc.NS)
 	sec.InsertChildAt(sig.Index(), rl)
 	opts := xenc.EncryptOptions{ID: e.newID("ED-Body"), KeyInfo: keyInfo, Rand: rnd}
 	if _, err := xenc.EncryptContent(e.body, key, pol.Encryption, opts); err != nil {
 		return fmt.Errorf("wssec: encrypt body: %w", err)
 	}
-	rl.CreateElement("xenc:DataReference").CreateAttr("URI", "#"+opts.ID)
+	b.Attr(b.Element(rl, "xenc", "DataReference"), "", "URI", "#"+opts.ID)
 	if pol.EncryptSignature {
 		opts.ID = e.newID("ED-Signature")
 		if _, err := xenc.EncryptElement(sig, key, pol.Encryption, opts); err != nil {
 			return fmt.Errorf("wssec: encrypt signature: %w", err)
 		}
-		rl.CreateElement("xenc:DataReference").CreateAttr("URI", "#"+opts.ID)
+		b.Attr(b.Element(rl, "xenc", "DataReference"), "", "URI", "#"+opts.ID)
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 	"github.com/rspcheck/rspcheck/internal/xmlsec/dsig"
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 // env locates the parts of a SOAP envelope in a tree.
@@ -17,6 +18,9 @@ type env struct {
 	root, header, body *etree.Element
 	soap               soap.Version
 	ids                map[string]bool // every ID in the document, to keep new ones unique (built on first use)
+	// b builds what Apply adds (elements, attributes, texts) in a few chunk allocations:
+	// the same trees as etree's CreateElement, CreateAttr and SetText make.
+	b xmltree.Builder
 }
 
 func locate(doc *etree.Document) (*env, error) {
@@ -91,7 +95,7 @@ func (e *env) ensureID(el *etree.Element, base string) string {
 		return id
 	}
 	id := e.newID(base)
-	el.CreateAttr(wsuPrefix(el)+":Id", id)
+	e.b.Attr(el, wsuPrefix(el), "Id", id)
 	return id
 }
 
@@ -118,9 +122,9 @@ func (e *env) mustUnderstand(el *etree.Element) {
 	p := e.root.Space
 	if p == "" {
 		p = "soapenv"
-		el.CreateAttr("xmlns:"+p, e.soap.Namespace())
+		e.b.Attr(el, "xmlns", p, e.soap.Namespace())
 	}
-	el.CreateAttr(p+":"+soap.AttrMustUnderstand, val)
+	e.b.Attr(el, p, soap.AttrMustUnderstand, val)
 }
 
 // walkAll visits el and every descendant element (not in document order), without
