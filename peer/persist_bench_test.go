@@ -41,7 +41,8 @@ func BenchmarkDurableRM16(b *testing.B) {
 }
 
 func benchDurable(b *testing.B, serial bool, ackEvery, window int) {
-	defer TuneGC()() // as rsppeer runs (GOGC, when set, wins)
+	defer TuneGC()()     // as rsppeer runs (GOGC, when set, wins)
+	defer TuneProcs(2)() // two stores in this process (GOMAXPROCS, when set, wins)
 	key := make([]byte, token.StorageKeySize)
 	_, _ = rand.Read(key)
 	rst, err := bolt.Open(b.TempDir(), bolt.Options{})

@@ -16,6 +16,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/store/bolt"
 	"github.com/rspcheck/rspcheck/internal/token"
 	"github.com/rspcheck/rspcheck/internal/trace"
+	"github.com/rspcheck/rspcheck/peer"
 )
 
 // KeyFileName is the default storage key file inside a state directory.
@@ -65,6 +66,7 @@ func (f *stateFlags) open(role string, warn io.Writer) (*state, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", role, err)
 	}
+	peer.TuneProcs(1) // commits block in fdatasync (peer.TuneProcs)
 	return &state{store: db, key: key}, nil
 }
 
