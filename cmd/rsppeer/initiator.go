@@ -33,6 +33,7 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 	listen := fs.String("listen", "", "address of this initiator's own endpoint (addressable AcksTo; Offer endpoint)")
 	offer := fs.Bool("offer", false, "offer a reverse sequence with every CreateSequence (duplex; needs --listen)")
 	interval := fs.Duration("interval", 0, "pause between the messages of a sequence")
+	window := fs.Int("window", 1, "messages of one sequence on the wire at once (pipelining; the responder delivers in order)")
 	renewBefore := fs.Duration("renew-before", 0, "renew the SCT this long before it expires (default: a tenth of its lifetime; negative: only on wsc:RenewNeeded)")
 	boot := addBootstrapFlags(fs, true)
 	sf := addStateFlags(fs)
@@ -56,6 +57,8 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 		return usagef("initiator: --timeout must be positive")
 	case *offer && *listen == "":
 		return usagef("initiator: --offer needs --listen (the reverse sequence is sent to this initiator's endpoint)")
+	case *window < 1:
+		return usagef("initiator: --window must be at least 1")
 	case *interval < 0:
 		return usagef("initiator: --interval must not be negative")
 	case *retransmit < 0:
@@ -133,7 +136,7 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	sum, err := in.Run(ctx, peer.Plan{Messages: *messages, Sequences: *sequences, Size: *size, Interval: *interval})
+	sum, err := in.Run(ctx, peer.Plan{Messages: *messages, Sequences: *sequences, Size: *size, Interval: *interval, Window: *window})
 	fmt.Fprintln(stdout, sum)
 	return err
 }

@@ -40,7 +40,7 @@ const usage = `usage:
                     [--lifetime D] [--inactivity D] [--cert F --key F --ca F [--peer-name CN]]
                     [--trace DIR] [--keylog FILE] [--delivered FILE] [--data DIR [--store-key FILE]]
                     [--sct ID=BASE64SECRET|@FILE ...]
-  rsppeer initiator --to URL --messages N [--sequences K] [--size BYTES] [--interval D] [--profile p11|p05]
+  rsppeer initiator --to URL --messages N [--sequences K] [--window W] [--size BYTES] [--interval D] [--profile p11|p05]
                     [--soap 1.2|1.1] [--misbehave a,b] [--listen ADDR [--offer]] [--renew-before D]
                     [--cert F --key F --ca F --peer-cert F [--peer-name CN]] [--trace DIR] [--keylog FILE] [--timeout D]
                     [--data DIR [--store-key FILE]] [--retransmit D] [--sct ID=BASE64SECRET|@FILE]
