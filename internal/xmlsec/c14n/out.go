@@ -47,21 +47,11 @@ func (c *canon) flush() error {
 func (c *canon) text(s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\r':
-			esc = "&#xD;"
-		default:
+		if !textEscaped[s[i]] { // one table load per octet: most text has nothing to escape
 			continue
 		}
 		c.ws(s[last:i])
-		c.ws(esc)
+		c.ws(escapes[s[i]])
 		last = i + 1
 	}
 	c.ws(s[last:])
@@ -76,29 +66,25 @@ func (c *canon) text(s string) {
 func (c *canon) attrValue(s string) {
 	last := 0
 	for i := 0; i < len(s); i++ {
-		var esc string
-		switch s[i] {
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '"':
-			esc = "&quot;"
-		case '\t':
-			esc = "&#x9;"
-		case '\n':
-			esc = "&#xA;"
-		case '\r':
-			esc = "&#xD;"
-		default:
+		if !attrEscaped[s[i]] {
 			continue
 		}
 		c.ws(s[last:i])
-		c.ws(esc)
+		c.ws(escapes[s[i]])
 		last = i + 1
 	}
 	c.ws(s[last:])
 }
+
+// textEscaped and attrEscaped mark the octets text and attrValue replace; escapes holds the
+// replacements (C14N §2.3, quoted above). Non-ASCII octets are never escaped: UTF-8 is
+// copied as is.
+var (
+	textEscaped = [256]bool{'&': true, '<': true, '>': true, '\r': true}
+	attrEscaped = [256]bool{'&': true, '<': true, '"': true, '\t': true, '\n': true, '\r': true}
+	escapes     = [256]string{'&': "&amp;", '<': "&lt;", '>': "&gt;", '"': "&quot;",
+		'\t': "&#x9;", '\n': "&#xA;", '\r': "&#xD;"}
+)
 
 // comment renders a comment node (only called in the WithComments
 // variant). C14N §2.3 (Comment Nodes): the opening "<!--", the string
