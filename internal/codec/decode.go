@@ -64,18 +64,27 @@ func (d *decoder) readEnvelope(root *etree.Element) {
 		d.unexpected(root, rest)
 	}
 	if d.m.Header != nil {
+		if _, n := firstChild(d.m.Header); n > 0 {
+			d.m.Headers = make([]Header, 0, n)
+		}
 		for h := range d.m.Header.ChildElementsSeq() {
 			d.readHeader(h)
 		}
 	}
-	if d.m.Body != nil {
-		kids := d.m.Body.ChildElements()
-		d.m.BodyCount = len(kids)
-		if len(kids) > 0 {
-			d.m.BodyElem = kids[0]
-			if f, ok := bodyReaders[qname(kids[0])]; ok {
-				d.m.Payload = untypedNil(f(d, kids[0]))
-			}
+	d.readBody()
+}
+
+// readBody reads the first child of the Body, the payload.
+func (d *decoder) readBody() {
+	if d.m.Body == nil {
+		return
+	}
+	first, n := firstChild(d.m.Body)
+	d.m.BodyCount = n
+	if first != nil {
+		d.m.BodyElem = first
+		if f, ok := bodyReaders[qname(first)]; ok {
+			d.m.Payload = untypedNil(f(d, first))
 		}
 	}
 }
@@ -163,41 +172,64 @@ func untypedNil(v any) any {
 }
 
 // checkTree bounds element nesting and refuses names that are not namespace-well-formed
-// (an undeclared prefix, an empty prefix or local part), without recursion.
+// (an undeclared prefix, an empty prefix or local part), without recursion. It walks the tree
+// once, depth first, keeping the prefixes in scope (nsScope) instead of resolving each name
+// by walking up its ancestors. Elements are visited in the order of the explicit-stack walk
+// it replaces (each element, then its children last to first), so that of several faults the
+// same one is reported.
 func checkTree(root *etree.Element, max int) error {
-	type item struct {
-		e *etree.Element
-		d int
+	type frame struct {
+		e    *etree.Element
+		next int // index in e.Child of the next child to visit, counting down
+		mark int // length of the nsScope outside e
 	}
-	stack := []item{{root, 1}}
-	for len(stack) > 0 {
-		it := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if it.d > max {
+	var (
+		fa    [32]frame
+		ba    [16]nsBinding
+		stack = fa[:0]
+		scope = nsScope(ba[:0])
+	)
+	for e := root; e != nil; {
+		if len(stack) >= max {
 			return fmt.Errorf("element nesting deeper than %d levels", max)
 		}
-		if err := checkNames(it.e); err != nil {
+		mark := len(scope)
+		scope = scope.enter(e)
+		if err := checkNames(e, scope); err != nil {
 			return err
 		}
-		for c := range it.e.ChildElementsSeq() {
-			stack = append(stack, item{c, it.d + 1})
+		stack = append(stack, frame{e: e, next: len(e.Child) - 1, mark: mark})
+		// The next element: the next child (last to first) of the innermost element that has
+		// one left, leaving the elements that have none.
+		for e = nil; e == nil && len(stack) > 0; {
+			f := &stack[len(stack)-1]
+			for ; f.next >= 0 && e == nil; f.next-- {
+				e, _ = f.e.Child[f.next].(*etree.Element)
+			}
+			if e == nil {
+				scope = scope[:f.mark]
+				stack = stack[:len(stack)-1]
+			}
 		}
 	}
 	return nil
 }
 
 // checkNames applies Namespaces in XML 1.0 §3 (QName = (Prefix ':')? LocalPart, prefixes
-// declared) to an element and its attributes.
-func checkNames(e *etree.Element) error {
+// declared) to an element and its attributes; scope holds the declarations in scope at e
+// (its own included). A prefix resolves as etree's NamespaceURI resolves it; the xmlns
+// prefix of an element, and the xml and xmlns prefixes of attributes, need no declaration.
+func checkNames(e *etree.Element, scope nsScope) error {
 	bad := func(name string) bool { return name == "" || strings.Contains(name, ":") }
-	if bad(e.Tag) || (e.Space != "" && e.NamespaceURI() == "" && e.Space != "xmlns") {
+	if bad(e.Tag) || (e.Space != "" && e.Space != "xmlns" && scope.lookup(e.Space) == "") {
 		return fmt.Errorf("element <%s> is not namespace-well-formed (undeclared or empty prefix, or empty local name)", e.FullTag())
 	}
-	for _, a := range e.Attr {
+	for i := range e.Attr {
+		a := &e.Attr[i]
 		if bad(a.Key) {
 			return fmt.Errorf("attribute %q of <%s> is not namespace-well-formed", a.FullKey(), e.FullTag())
 		}
-		if a.Space != "" && a.Space != "xmlns" && a.Space != "xml" && a.NamespaceURI() == "" {
+		if a.Space != "" && a.Space != "xmlns" && a.Space != "xml" && scope.lookup(a.Space) == "" {
 			return fmt.Errorf("attribute %q of <%s> uses an undeclared prefix", a.FullKey(), e.FullTag())
 		}
 	}
@@ -223,16 +255,5 @@ func Wrap(doc *etree.Document) (*Message, error) {
 // ReadBody decodes the Body again, after its content changed in the tree (decryption).
 func (m *Message) ReadBody() {
 	m.BodyElem, m.Payload, m.BodyCount = nil, nil, 0
-	if m.Body == nil {
-		return
-	}
-	d := &decoder{m: m}
-	kids := m.Body.ChildElements()
-	m.BodyCount = len(kids)
-	if len(kids) > 0 {
-		m.BodyElem = kids[0]
-		if f, ok := bodyReaders[qname(kids[0])]; ok {
-			m.Payload = untypedNil(f(d, kids[0]))
-		}
-	}
+	(&decoder{m: m}).readBody()
 }

@@ -4,11 +4,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/rspcheck/rspcheck/internal/xmltree"
-
 	"github.com/beevik/etree"
 
 	"github.com/rspcheck/rspcheck/internal/wire"
+	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 )
 
 // qname resolves el's namespace by URI (never by prefix).
@@ -47,26 +46,39 @@ func attr(el *etree.Element, local string) (string, bool) {
 func text(el *etree.Element) string { return strings.TrimSpace(el.Text()) }
 
 // children walks the element children of a parent in order, the way an XSD sequence reads
-// them.
+// them. It is a value over the parent's token list (no copy of the children, so a walk
+// allocates nothing: it was the first allocation site of a decode), and it resolves the
+// namespace of a child that uses its parent's prefix from the parent's namespace, looked up
+// once per walk, instead of walking up the ancestors again for every child.
 type children struct {
-	els []*etree.Element
-	i   int
-	buf [8]*etree.Element // backs els for the common case: one allocation per walk
+	parent *etree.Element
+	toks   []etree.Token
+	i      int // index in toks of the next token to look at
+	scope  parentScope
 }
 
-func childrenOf(el *etree.Element) *children {
-	c := &children{}
-	c.els = xmltree.Children(c.buf[:0], el)
-	return c
+func childrenOf(el *etree.Element) children {
+	return children{parent: el, toks: el.Child, scope: parentScope{parent: el}}
+}
+
+// next returns the next element child without advancing past it, or nil.
+func (c *children) next() *etree.Element {
+	for ; c.i < len(c.toks); c.i++ {
+		if e, ok := c.toks[c.i].(*etree.Element); ok {
+			return e
+		}
+	}
+	return nil
 }
 
 // take returns the next child when it is {ns}local, advancing; else nil.
 func (c *children) take(ns, local string) *etree.Element {
-	if c.i < len(c.els) && is(c.els[c.i], ns, local) {
-		c.i++
-		return c.els[c.i-1]
+	e := c.next()
+	if e == nil || e.Tag != local || c.scope.ns(e) != ns {
+		return nil
 	}
-	return nil
+	c.i++
+	return e
 }
 
 // takeAll returns every consecutive next child named {ns}local.
@@ -78,16 +90,90 @@ func (c *children) takeAll(ns, local string) []*etree.Element {
 	return out
 }
 
-// rest returns the remaining children.
+// count returns how many consecutive next children are named {ns}local, without advancing:
+// the size of the slice takeAll or a take loop would fill.
+func (c *children) count(ns, local string) int {
+	saved := c.i
+	n := 0
+	for c.take(ns, local) != nil {
+		n++
+	}
+	c.i = saved
+	return n
+}
+
+// rest returns the remaining children (nil when there are none, the common case).
 func (c *children) rest() []*etree.Element {
-	out := c.els[c.i:]
-	c.i = len(c.els)
+	var out []*etree.Element
+	for e := c.next(); e != nil; e = c.next() {
+		out = append(out, e)
+		c.i++
+	}
 	return out
+}
+
+// firstChild returns the first element child of el and the number of element children.
+func firstChild(el *etree.Element) (*etree.Element, int) {
+	var first *etree.Element
+	n := 0
+	for _, t := range el.Child {
+		if c, ok := t.(*etree.Element); ok {
+			if n == 0 {
+				first = c
+			}
+			n++
+		}
+	}
+	return first, n
+}
+
+// parentScope resolves the namespace URIs of the children of one parent exactly as etree's
+// NamespaceURI does (the first matching xmlns attribute of the nearest element wins), with
+// one shortcut: a child that has the parent's prefix and does not declare that prefix itself
+// is in the parent's namespace, which is looked up once. Anything else (another prefix, a
+// redeclaration, a detached element) is resolved by etree.
+type parentScope struct {
+	parent *etree.Element
+	uri    string // parent's namespace URI once known
+	known  bool
+}
+
+func (s *parentScope) ns(e *etree.Element) string {
+	if e.Space != s.parent.Space || e.Parent() != s.parent || declaresPrefix(e, e.Space) {
+		return e.NamespaceURI()
+	}
+	if !s.known {
+		s.uri, s.known = s.parent.NamespaceURI(), true
+	}
+	return s.uri
+}
+
+// is is the package-level is for a child of s.parent.
+func (s *parentScope) is(e *etree.Element, ns, local string) bool {
+	return e != nil && e.Tag == local && s.ns(e) == ns
+}
+
+// declaresPrefix reports whether e itself binds prefix ("" for the default namespace).
+func declaresPrefix(e *etree.Element, prefix string) bool {
+	for i := range e.Attr {
+		a := &e.Attr[i]
+		if prefix == "" {
+			if a.Space == "" && a.Key == "xmlns" {
+				return true
+			}
+		} else if a.Space == "xmlns" && a.Key == prefix {
+			return true
+		}
+	}
+	return false
 }
 
 // decoder carries the message being decoded so that element readers can record problems.
 type decoder struct {
 	m *Message
+	// Small values of the message are cut from shared chunks (see chunk).
+	bytes      chunk[byte]
+	transforms chunk[wsse.Transform]
 }
 
 func (d *decoder) problem(el *etree.Element, reason string) {

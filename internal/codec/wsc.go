@@ -61,8 +61,9 @@ func (d *decoder) readDKT(v wsc.Version, el *etree.Element) *wsc.DerivedKeyToken
 	k.Algorithm, _ = attr(el, "Algorithm")
 	last := -1
 	seen := map[string]bool{}
+	sc := parentScope{parent: el}
 	for c := range el.ChildElementsSeq() {
-		known := is(c, wsse.NS, "SecurityTokenReference") || (c.NamespaceURI() == ns && c.Tag != "SecurityTokenReference")
+		known := sc.is(c, wsse.NS, "SecurityTokenReference") || (sc.ns(c) == ns && c.Tag != "SecurityTokenReference")
 		rank, ok := dktOrder[c.Tag]
 		if !known || !ok || seen[c.Tag] {
 			k.Extra = append(k.Extra, toAny(c))

@@ -204,7 +204,7 @@ func (d *decoder) readClose(v wsrm.Version, el *etree.Element) *wsrm.CloseSequen
 	if id := c.take(v.Namespace(), "Identifier"); d.require(el, id, "wsrm:Identifier") {
 		cs.Identifier = text(id)
 	}
-	cs.LastMsgNumber, cs.HasLast = d.readLast(v, c)
+	cs.LastMsgNumber, cs.HasLast = d.readLast(v, &c)
 	cs.Extra = anyOf(c.rest())
 	return cs
 }
@@ -215,7 +215,7 @@ func (d *decoder) readTerminate(v wsrm.Version, el *etree.Element) *wsrm.Termina
 	if id := c.take(v.Namespace(), "Identifier"); d.require(el, id, "wsrm:Identifier") {
 		t.Identifier = text(id)
 	}
-	t.LastMsgNumber, t.HasLast = d.readLast(v, c)
+	t.LastMsgNumber, t.HasLast = d.readLast(v, &c)
 	t.Extra = anyOf(c.rest())
 	return t
 }

@@ -71,11 +71,14 @@ func (d *decoder) readSignedInfo(el *etree.Element) wsse.SignedInfo {
 			si.SignatureMethod.Extra = append(si.SignatureMethod.Extra, toAny(x))
 		}
 	}
-	refs := c.takeAll(wsse.NSDS, "Reference")
-	if len(refs) == 0 {
+	// Counted first so that References is allocated once, at its final size.
+	if n := c.count(wsse.NSDS, "Reference"); n == 0 {
 		d.problem(el, "missing required child ds:Reference (XML-DSig §4.3)")
+	} else {
+		si.References = make([]wsse.DSReference, 0, n)
+		d.transforms.reserve(n) // WS-Security references have one Transform each
 	}
-	for _, r := range refs {
+	for r := c.take(wsse.NSDS, "Reference"); r != nil; r = c.take(wsse.NSDS, "Reference") {
 		si.References = append(si.References, d.readDSReference(r))
 	}
 	d.unexpected(el, c.rest())
@@ -91,7 +94,10 @@ func (d *decoder) readDSReference(el *etree.Element) wsse.DSReference {
 	c := childrenOf(el)
 	if ts := c.take(wsse.NSDS, "Transforms"); ts != nil {
 		tc := childrenOf(ts)
-		for _, t := range tc.takeAll(wsse.NSDS, "Transform") {
+		if n := tc.count(wsse.NSDS, "Transform"); n > 0 {
+			r.Transforms = d.transforms.take(n)[:0]
+		}
+		for t := tc.take(wsse.NSDS, "Transform"); t != nil; t = tc.take(wsse.NSDS, "Transform") {
 			r.Transforms = append(r.Transforms, d.readTransform(t))
 		}
 		d.unexpected(ts, tc.rest())

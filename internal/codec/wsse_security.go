@@ -79,6 +79,9 @@ func SecurityItemElement(h *Header, i int) *etree.Element {
 
 func (d *decoder) readSecurity(el *etree.Element) *wsse.Security {
 	s := &wsse.Security{}
+	if _, n := firstChild(el); n > 0 {
+		s.Items = make([]any, 0, n)
+	}
 	for c := range el.ChildElementsSeq() {
 		var v any
 		if f, ok := securityItems[qname(c)]; ok {
@@ -207,15 +210,33 @@ func (d *decoder) base64(el *etree.Element, s string) []byte {
 }
 
 // base64Present is base64 for a value whose presence matters: "" gives an empty, non-nil
-// slice.
+// slice. Small values (digests, signature values, nonces) are decoded into the decoder's
+// shared chunk: one allocation for all of them instead of one each.
 func (d *decoder) base64Present(el *etree.Element, s string) []byte {
-	b, err := base64.StdEncoding.DecodeString(stripSpace(s))
+	s = stripSpace(s)
+	n := base64.StdEncoding.DecodedLen(len(s))
+	if n > maxSmallBase64 {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil {
+			d.problem(el, fmt.Sprintf("value is not valid base64 (xs:base64Binary): %v", err))
+			return nil
+		}
+		return b
+	}
+	// The text is copied to the stack: Decode reads bytes, and []byte(s) would allocate.
+	var src [(maxSmallBase64/3 + 1) * 4]byte // holds any text of DecodedLen <= maxSmallBase64
+	b := d.bytes.take(n)
+	m, err := base64.StdEncoding.Decode(b, append(src[:0], s...))
 	if err != nil {
 		d.problem(el, fmt.Sprintf("value is not valid base64 (xs:base64Binary): %v", err))
 		return nil
 	}
-	return b
+	return b[:m:m]
 }
+
+// maxSmallBase64 bounds the decoded values cut from the decoder's chunk: digests, signature
+// values and nonces (a SHA-512 or HMAC-SHA512 value has 64 bytes).
+const maxSmallBase64 = 64
 
 func stripSpace(s string) string {
 	if !strings.ContainsAny(s, " \t\r\n") {

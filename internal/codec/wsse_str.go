@@ -18,9 +18,10 @@ func (d *decoder) readSTR(el *etree.Element) *wsse.SecurityTokenReference {
 	s.ID, _ = attrNS(el, wsse.NSWSU, "Id")
 	s.TokenType, _ = attrNS(el, wsse.NS11, "TokenType")
 	d.readImplied(el, s)
+	sc := parentScope{parent: el}
 	for c := range el.ChildElementsSeq() {
 		switch {
-		case is(c, wsse.NS, "Reference") && s.Reference == nil:
+		case sc.is(c, wsse.NS, "Reference") && s.Reference == nil:
 			r := &wsse.Reference{}
 			r.URI, _ = attr(c, "URI")
 			r.ValueType, _ = attr(c, "ValueType")
@@ -30,7 +31,7 @@ func (d *decoder) readSTR(el *etree.Element) *wsse.SecurityTokenReference {
 				}
 			}
 			s.Reference = r
-		case is(c, wsse.NS, "KeyIdentifier") && s.KeyIdentifier == nil:
+		case sc.is(c, wsse.NS, "KeyIdentifier") && s.KeyIdentifier == nil:
 			k := &wsse.KeyIdentifier{Value: text(c)}
 			k.ValueType, _ = attr(c, "ValueType")
 			k.EncodingType, _ = attr(c, "EncodingType")

@@ -95,7 +95,7 @@ func (d *decoder) readEncryptedKey(el *etree.Element) *wsse.EncryptedKey {
 	k.Type, _ = attr(el, "Type")
 	k.Recipient, _ = attr(el, "Recipient")
 	c := childrenOf(el)
-	e := d.readEncryptedType(el, c)
+	e := d.readEncryptedType(el, &c)
 	k.EncryptionMethod, k.KeyInfo, k.CipherValue, k.CipherReference, k.Properties = e.method, e.keyInfo, e.value, e.ref, e.properties
 	if rl := c.take(wsse.NSEnc, "ReferenceList"); rl != nil {
 		k.ReferenceList = d.readReferenceList(rl)
@@ -115,7 +115,7 @@ func (d *decoder) readEncryptedData(el *etree.Element) *wsse.EncryptedData {
 	x.MimeType, _ = attr(el, "MimeType")
 	x.Encoding, _ = attr(el, "Encoding")
 	c := childrenOf(el)
-	e := d.readEncryptedType(el, c)
+	e := d.readEncryptedType(el, &c)
 	x.EncryptionMethod, x.KeyInfo, x.CipherValue, x.CipherReference, x.Properties = e.method, e.keyInfo, e.value, e.ref, e.properties
 	d.unexpected(el, c.rest())
 	return x

@@ -115,7 +115,7 @@ func check(doc *etree.Document, opt CheckOptions) (*Auth, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &processor{env: e, sec: sec, pol: pol, opt: opt, auth: &Auth{}, dkts: map[string]*dkt{}, scts: map[string]Token{}}
+	p := &processor{env: e, sec: sec, pol: pol, opt: opt, auth: &Auth{}}
 	if err := p.run(); err != nil {
 		return nil, err
 	}
@@ -174,23 +174,33 @@ func attrNS(el *etree.Element, ns, local string) (string, bool) {
 
 // dkt is a DerivedKeyToken seen in the header, with its key once derived.
 type dkt struct {
+	id  string // wsu:Id
 	el  *etree.Element
 	key []byte
 	tok Token
 	der *Derivation
 }
 
+// sctEntry is a SecurityContextToken seen in the header.
+type sctEntry struct {
+	id  string // wsu:Id
+	tok Token
+}
+
 // processor walks one Security header in order.
 type processor struct {
-	env   *env
-	sec   *etree.Element
-	pol   Policy
-	opt   CheckOptions
-	auth  *Auth
-	ts    *etree.Element
-	sig   *etree.Element
-	dkts  map[string]*dkt  // by wsu:Id
-	scts  map[string]Token // by wsu:Id
+	env  *env
+	sec  *etree.Element
+	pol  Policy
+	opt  CheckOptions
+	auth *Auth
+	ts   *etree.Element
+	sig  *etree.Element
+	// The tokens of the header that can be referenced by wsu:Id, in header order: lists, not
+	// maps, as a header has one or two (a map costs three allocations for the first entry).
+	// Of two with the same ID the later one counts, as it did with maps.
+	dkts  []dkt
+	scts  []sctEntry
 	items []*etree.Element // tokens seen, for PartTokens
 
 	bodyEncrypted bool
@@ -232,6 +242,27 @@ func (p *processor) run() error {
 		return failf(ErrTimestamp, "the Security header has no wsu:Timestamp")
 	}
 	return nil
+}
+
+// dktByID returns the DerivedKeyToken with wsu:Id id (the last one), or nil. The pointer is
+// valid until the next DerivedKeyToken is recorded.
+func (p *processor) dktByID(id string) *dkt {
+	for i := len(p.dkts) - 1; i >= 0; i-- {
+		if p.dkts[i].id == id {
+			return &p.dkts[i]
+		}
+	}
+	return nil
+}
+
+// sctByID returns the SecurityContextToken with wsu:Id id (the last one).
+func (p *processor) sctByID(id string) (Token, bool) {
+	for i := len(p.scts) - 1; i >= 0; i-- {
+		if p.scts[i].id == id {
+			return p.scts[i].tok, true
+		}
+	}
+	return Token{}, false
 }
 
 func isWSC(ns string) bool { _, ok := wsc.VersionOf(ns); return ok }

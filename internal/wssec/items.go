@@ -71,7 +71,7 @@ func (p *processor) sct(el *etree.Element) error {
 		return failf(ErrSecurityHeader, "wsc:SecurityContextToken without wsc:Identifier (WS-SC 1.3 §3)")
 	}
 	if id, ok := dsig.IDOf(el); ok {
-		p.scts[id] = t
+		p.scts = append(p.scts, sctEntry{id, t})
 	}
 	p.items = append(p.items, el)
 	return nil
@@ -83,7 +83,7 @@ func (p *processor) derivedKeyToken(el *etree.Element) error {
 	if !ok {
 		return failf(ErrDerivation, "wsc:DerivedKeyToken without wsu:Id cannot be referenced")
 	}
-	p.dkts[id] = &dkt{el: el}
+	p.dkts = append(p.dkts, dkt{id: id, el: el})
 	p.items = append(p.items, el)
 	return nil
 }
@@ -128,10 +128,10 @@ func (p *processor) keyFrom(str *etree.Element) ([]byte, Token, *Derivation, err
 		return t.Secret, t, nil, err
 	}
 	id := uri[1:]
-	if d, ok := p.dkts[id]; ok {
+	if d := p.dktByID(id); d != nil {
 		return p.derive(d)
 	}
-	if t, ok := p.scts[id]; ok {
+	if t, ok := p.sctByID(id); ok {
 		tok, err := p.token(t.Identifier, t.Instance)
 		return tok.Secret, tok, nil, err
 	}
@@ -188,7 +188,7 @@ func (p *processor) derive(d *dkt) ([]byte, Token, *Derivation, error) {
 		return nil, Token{}, nil, failf(ErrDerivation, "DerivedKeyToken %s has no SecurityTokenReference to its source", der.TokenID)
 	}
 	if ref := child(str, wsse.NS, "Reference"); ref != nil {
-		if _, ok := p.dkts[strings.TrimPrefix(ref.SelectAttrValue("URI", ""), "#")]; ok {
+		if p.dktByID(strings.TrimPrefix(ref.SelectAttrValue("URI", ""), "#")) != nil {
 			return nil, Token{}, nil, failf(ErrDerivation, "DerivedKeyToken %s derives from another derived key", der.TokenID)
 		}
 	}
@@ -301,6 +301,7 @@ func (p *processor) signature(el *etree.Element) error {
 	p.auth.KeyKind = kind
 	p.auth.Signature = el
 	p.auth.SignatureMethod = v.SignatureMethod
+	p.auth.Signed = make([]*etree.Element, 0, len(v.References))
 	for _, r := range v.References {
 		p.auth.Signed = append(p.auth.Signed, r.Element)
 	}

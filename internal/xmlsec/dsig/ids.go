@@ -28,9 +28,10 @@ func IDOf(el *etree.Element) (string, bool) {
 
 // idIndex maps every ID of the document to its element. A second element with the same ID
 // makes the document unusable for verification: a reference could then be steered to either
-// (the classic signature-wrapping setup), so it is an error, not a choice.
-func idIndex(root *etree.Element) (map[string]*etree.Element, error) {
-	idx := map[string]*etree.Element{}
+// (the classic signature-wrapping setup), so it is an error, not a choice. The entries are
+// appended to buf (Verify passes an array of its stack).
+func idIndex(root *etree.Element, buf []idEntry) (idTable, error) {
+	idx := idTable{list: buf}
 	stack := make([]*etree.Element, 1, 32)
 	stack[0] = root
 	for len(stack) > 0 {
@@ -44,10 +45,13 @@ func idIndex(root *etree.Element) (map[string]*etree.Element, error) {
 			if !isID {
 				continue
 			}
-			if prev, dup := idx[a.Value]; dup && prev != e {
-				return nil, fail(ErrDuplicateID, "#"+a.Value, "elements %s and %s share the ID", prev.FullTag(), e.FullTag())
+			prev, dup := idx.get(a.Value)
+			if dup && prev != e {
+				return idTable{}, fail(ErrDuplicateID, "#"+a.Value, "elements %s and %s share the ID", prev.FullTag(), e.FullTag())
 			}
-			idx[a.Value] = e
+			if !dup {
+				idx = idx.add(a.Value, e)
+			}
 		}
 		for _, t := range e.Child {
 			if c, ok := t.(*etree.Element); ok {
@@ -56,6 +60,52 @@ func idIndex(root *etree.Element) (map[string]*etree.Element, error) {
 		}
 	}
 	return idx, nil
+}
+
+// idTable maps IDs to elements: a list searched linearly while it is short (a SOAP message
+// has about a dozen IDs, for which the list needs no allocation and is faster than a map
+// that grows), a map beyond maxIDList. It is a value (t = t.add(...)) so that the list can
+// live in an array of the caller's stack.
+type idTable struct {
+	list []idEntry
+	m    map[string]*etree.Element // all entries, once there are more than maxIDList
+}
+
+type idEntry struct {
+	id string
+	el *etree.Element
+}
+
+const maxIDList = 32
+
+func (t idTable) get(id string) (*etree.Element, bool) {
+	if t.m != nil {
+		el, ok := t.m[id]
+		return el, ok
+	}
+	for i := range t.list {
+		if t.list[i].id == id {
+			return t.list[i].el, true
+		}
+	}
+	return nil, false
+}
+
+// add records a new ID (not in t yet).
+func (t idTable) add(id string, el *etree.Element) idTable {
+	if t.m == nil && len(t.list) < maxIDList {
+		t.list = append(t.list, idEntry{id, el})
+		return t
+	}
+	if t.m == nil {
+		t.m = make(map[string]*etree.Element, 2*maxIDList)
+		for _, x := range t.list {
+			t.m[x.id] = x.el
+		}
+		t.list = nil
+	}
+	t.m[id] = el
+	return t
 }
 
 func documentRoot(el *etree.Element) *etree.Element {

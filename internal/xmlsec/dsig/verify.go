@@ -56,10 +56,10 @@ func (v *Verified) Covers(el *etree.Element) bool {
 }
 
 type reference struct {
-	uri, digestMethod string
-	prefixes          []string
-	comments          bool
-	digest            []byte
+	uri, digestMethod   string
+	prefixes            []string
+	comments            bool
+	digestAt, digestEnd int // the DigestValue in the digests buffer of parseSignedInfo
 }
 
 // Verify checks the ds:Signature element sig, whose references resolve in sig's document.
@@ -76,25 +76,34 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 	}
 	var a [4]*etree.Element
 	kids := xmltree.Children(a[:0], sig)
-	if len(kids) < 2 || !isDS(kids[0], "SignedInfo") || !isDS(kids[1], "SignatureValue") {
+	if len(kids) < 2 || !isDSChild(sig, kids[0], "SignedInfo") || !isDSChild(sig, kids[1], "SignatureValue") {
 		return nil, fail(ErrMalformed, "", "ds:Signature must start with SignedInfo and SignatureValue")
 	}
 	si, sv := kids[0], kids[1]
 	res := &Verified{Signature: sig}
-	if len(kids) > 2 && isDS(kids[2], "KeyInfo") {
+	if len(kids) > 2 && isDSChild(sig, kids[2], "KeyInfo") {
 		res.KeyInfo = kids[2]
 	}
-	refs, err := parseSignedInfo(si, algs, opt.MaxReferences, res)
+	// The references and their decoded DigestValues live in these arrays while Verify runs
+	// (more or longer ones go to the heap): no allocation per reference.
+	var (
+		refArr    [16]reference
+		digestArr [16 * 32]byte
+	)
+	refs, digestValues, err := parseSignedInfo(si, algs, opt.MaxReferences, res, refArr[:0], digestArr[:0])
 	if err != nil {
 		return nil, err
 	}
-	idx, err := idIndex(documentRoot(sig))
+	var idArr [maxIDList]idEntry
+	idx, err := idIndex(documentRoot(sig), idArr[:0])
 	if err != nil {
 		return nil, err
 	}
 	var ds digests
+	res.References = make([]VerifiedRef, 0, len(refs))
+	sum := make([]byte, 0, 64) // each reference's digest, computed into one buffer
 	for _, r := range refs {
-		el, ok := idx[strings.TrimPrefix(r.uri, "#")]
+		el, ok := idx.get(strings.TrimPrefix(r.uri, "#"))
 		if !ok {
 			return nil, fail(ErrReference, r.uri, "no element in the document has this ID (dangling reference)")
 		}
@@ -110,12 +119,13 @@ func Verify(sig *etree.Element, opt VerifyOptions) (*Verified, error) {
 		if err := canonicalize(h, el, r.prefixes, r.comments, trace); err != nil {
 			return nil, fail(ErrReference, r.uri, "%v", err)
 		}
-		if subtle.ConstantTimeCompare(h.Sum(nil), r.digest) != 1 {
+		if subtle.ConstantTimeCompare(h.Sum(sum[:0]), digestValues[r.digestAt:r.digestEnd]) != 1 {
 			return nil, fail(ErrDigestMismatch, r.uri, "the canonical form of %s does not hash to the DigestValue", el.FullTag())
 		}
 		res.References = append(res.References, VerifiedRef{URI: r.uri, Element: el, DigestMethod: r.digestMethod})
 	}
-	value, err := DecodeBase64(sv.Text())
+	var valueArr [64]byte
+	value, err := appendBase64(valueArr[:0], sv.Text())
 	if err != nil || len(value) == 0 {
 		return nil, fail(ErrMalformed, "", "SignatureValue is not base64")
 	}
@@ -169,8 +179,34 @@ func checkValue(si *etree.Element, res *Verified, value []byte, key any, trace f
 	return nil
 }
 
-func isDS(el *etree.Element, local string) bool {
-	return el.Tag == local && el.NamespaceURI() == NS
+// isDSChild reports whether el, a child of parent, is ds:local; parent must be in the ds
+// namespace (the caller checked it). A child with its parent's prefix that does not declare
+// that prefix itself is in the parent's namespace: the answer without etree's walk up the
+// ancestors (NamespaceURI), which is only needed for any other child.
+func isDSChild(parent, el *etree.Element, local string) bool {
+	if el.Tag != local {
+		return false
+	}
+	if el.Space == parent.Space && el.Parent() == parent && !declaresPrefix(el, el.Space) {
+		return true
+	}
+	return el.NamespaceURI() == NS
+}
+
+// declaresPrefix reports whether e itself binds prefix ("" for the default namespace), the
+// first place etree's NamespaceURI looks.
+func declaresPrefix(e *etree.Element, prefix string) bool {
+	for i := range e.Attr {
+		a := &e.Attr[i]
+		if prefix == "" {
+			if a.Space == "" && a.Key == "xmlns" {
+				return true
+			}
+		} else if a.Space == "xmlns" && a.Key == prefix {
+			return true
+		}
+	}
+	return false
 }
 
 func isAncestor(anc, el *etree.Element) bool {
