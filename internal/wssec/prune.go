@@ -1,10 +1,6 @@
 package wssec
 
-import (
-	"maps"
-
-	"github.com/beevik/etree"
-)
+import "github.com/beevik/etree"
 
 // pruneDeclarations removes from el and its descendants every namespace declaration that
 // rebinds a prefix (or the default namespace) to the URI it already has in scope: the STRs
@@ -17,24 +13,31 @@ import (
 // redundant declaration does not add (the in-scope namespaces of every element stay the
 // same), so digests computed before or after pruning are equal.
 func pruneDeclarations(el *etree.Element) {
-	scope := map[string]string{}
-	var anc []*etree.Element
+	var buf [24]binding // the scope of a Security header fits: no allocation
+	scope := buf[:0]
+	var anc [8]*etree.Element
+	chain := anc[:0]
 	for p := el.Parent(); p != nil; p = p.Parent() {
-		anc = append(anc, p)
+		chain = append(chain, p)
 	}
-	for i := len(anc) - 1; i >= 0; i-- {
-		bind(scope, anc[i])
+	for i := len(chain) - 1; i >= 0; i-- { // outermost first: inner bindings shadow outer
+		scope = bind(scope, chain[i].Attr)
 	}
-	prune(el, scope)
+	prune(el, &scope)
 }
 
-// prune removes el's redundant declarations given scope (the bindings of el's parent),
-// then recurses with el's own bindings. The depth is that of a Security header built here.
-func prune(el *etree.Element, scope map[string]string) {
+// binding is a prefix ("" for the default namespace) bound to a URI.
+type binding struct{ prefix, uri string }
+
+// prune removes el's declarations that repeat the binding in scope (the bindings of el's
+// ancestors, innermost last), then recurses with el's remaining ones added. The depth is
+// that of a Security header built here.
+func prune(el *etree.Element, scope *[]binding) {
+	outer := *scope
 	kept := el.Attr[:0]
 	for _, a := range el.Attr {
 		if p, ok := declared(a); ok {
-			if uri, in := scope[p]; in && uri == a.Value {
+			if uri, in := lookup(outer, p); in && uri == a.Value {
 				continue
 			}
 		}
@@ -42,18 +45,21 @@ func prune(el *etree.Element, scope map[string]string) {
 	}
 	clear(el.Attr[len(kept):])
 	el.Attr = kept
-	inner, copied := scope, false
-	for _, a := range el.Attr {
-		if p, ok := declared(a); ok {
-			if !copied {
-				inner, copied = maps.Clone(scope), true
-			}
-			inner[p] = a.Value
+	*scope = bind(outer, el.Attr)
+	for c := range el.ChildElementsSeq() {
+		prune(c, scope)
+	}
+	*scope = outer
+}
+
+// lookup returns the URI prefix is bound to in scope (innermost binding).
+func lookup(scope []binding, prefix string) (string, bool) {
+	for i := len(scope) - 1; i >= 0; i-- {
+		if scope[i].prefix == prefix {
+			return scope[i].uri, true
 		}
 	}
-	for c := range el.ChildElementsSeq() {
-		prune(c, inner)
-	}
+	return "", false
 }
 
 // declared reports the prefix a declares ("" for the default namespace).
@@ -67,11 +73,12 @@ func declared(a etree.Attr) (string, bool) {
 	return "", false
 }
 
-// bind adds el's declarations to scope.
-func bind(scope map[string]string, el *etree.Element) {
-	for _, a := range el.Attr {
+// bind appends the declarations among attrs to scope.
+func bind(scope []binding, attrs []etree.Attr) []binding {
+	for _, a := range attrs {
 		if p, ok := declared(a); ok {
-			scope[p] = a.Value
+			scope = append(scope, binding{p, a.Value})
 		}
 	}
+	return scope
 }
