@@ -8,6 +8,7 @@ import (
 
 	"github.com/rspcheck/rspcheck/internal/wire"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 // qname resolves el's namespace by URI (never by prefix).
@@ -139,7 +140,7 @@ type parentScope struct {
 }
 
 func (s *parentScope) ns(e *etree.Element) string {
-	if e.Space != s.parent.Space || e.Parent() != s.parent || declaresPrefix(e, e.Space) {
+	if e.Space != s.parent.Space || e.Parent() != s.parent || xmltree.DeclaresPrefix(e, e.Space) {
 		return e.NamespaceURI()
 	}
 	if !s.known {
@@ -151,21 +152,6 @@ func (s *parentScope) ns(e *etree.Element) string {
 // is is the package-level is for a child of s.parent.
 func (s *parentScope) is(e *etree.Element, ns, local string) bool {
 	return e != nil && e.Tag == local && s.ns(e) == ns
-}
-
-// declaresPrefix reports whether e itself binds prefix ("" for the default namespace).
-func declaresPrefix(e *etree.Element, prefix string) bool {
-	for i := range e.Attr {
-		a := &e.Attr[i]
-		if prefix == "" {
-			if a.Space == "" && a.Key == "xmlns" {
-				return true
-			}
-		} else if a.Space == "xmlns" && a.Key == prefix {
-			return true
-		}
-	}
-	return false
 }
 
 // decoder carries the message being decoded so that element readers can record problems.

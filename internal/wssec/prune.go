@@ -1,6 +1,10 @@
 package wssec
 
-import "github.com/beevik/etree"
+import (
+	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/xmltree"
+)
 
 // pruneDeclarations removes from el and its descendants every namespace declaration that
 // rebinds a prefix (or the default namespace) to the URI it already has in scope: the STRs
@@ -36,7 +40,7 @@ func prune(el *etree.Element, scope *[]binding) {
 	outer := *scope
 	kept := el.Attr[:0]
 	for _, a := range el.Attr {
-		if p, ok := declared(a); ok {
+		if p, ok := xmltree.Declaration(a); ok {
 			if uri, in := lookup(outer, p); in && uri == a.Value {
 				continue
 			}
@@ -62,21 +66,10 @@ func lookup(scope []binding, prefix string) (string, bool) {
 	return "", false
 }
 
-// declared reports the prefix a declares ("" for the default namespace).
-func declared(a etree.Attr) (string, bool) {
-	switch {
-	case a.Space == "xmlns":
-		return a.Key, true
-	case a.Space == "" && a.Key == "xmlns":
-		return "", true
-	}
-	return "", false
-}
-
 // bind appends the declarations among attrs to scope.
 func bind(scope []binding, attrs []etree.Attr) []binding {
 	for _, a := range attrs {
-		if p, ok := declared(a); ok {
+		if p, ok := xmltree.Declaration(a); ok {
 			scope = append(scope, binding{p, a.Value})
 		}
 	}

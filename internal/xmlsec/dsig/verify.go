@@ -187,26 +187,10 @@ func isDSChild(parent, el *etree.Element, local string) bool {
 	if el.Tag != local {
 		return false
 	}
-	if el.Space == parent.Space && el.Parent() == parent && !declaresPrefix(el, el.Space) {
+	if el.Space == parent.Space && el.Parent() == parent && !xmltree.DeclaresPrefix(el, el.Space) {
 		return true
 	}
 	return el.NamespaceURI() == NS
-}
-
-// declaresPrefix reports whether e itself binds prefix ("" for the default namespace), the
-// first place etree's NamespaceURI looks.
-func declaresPrefix(e *etree.Element, prefix string) bool {
-	for i := range e.Attr {
-		a := &e.Attr[i]
-		if prefix == "" {
-			if a.Space == "" && a.Key == "xmlns" {
-				return true
-			}
-		} else if a.Space == "xmlns" && a.Key == prefix {
-			return true
-		}
-	}
-	return false
 }
 
 func isAncestor(anc, el *etree.Element) bool {

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 const (
@@ -173,7 +175,7 @@ func sameNode(a, b node) error {
 func attrSet(e *etree.Element) string {
 	var parts []string
 	for _, a := range e.Attr {
-		if _, ok := isNSDecl(a); ok {
+		if _, ok := xmltree.Declaration(a); ok {
 			continue
 		}
 		ns := ""

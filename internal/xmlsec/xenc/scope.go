@@ -8,21 +8,12 @@ import (
 	"strings"
 
 	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 // nsDecl is one namespace binding; prefix "" is the default namespace, uri "" undeclares it.
 type nsDecl struct{ prefix, uri string }
-
-// isNSDecl reports whether a is a namespace declaration and returns the prefix it binds.
-func isNSDecl(a etree.Attr) (string, bool) {
-	switch {
-	case a.Space == "xmlns":
-		return a.Key, true
-	case a.Space == "" && a.Key == "xmlns":
-		return "", true
-	}
-	return "", false
-}
 
 // inScope lists the namespace bindings in scope at ctx (ctx's own declarations included),
 // sorted by prefix, the nearest declaration of each prefix winning. The xml prefix is bound
@@ -32,7 +23,7 @@ func inScope(ctx *etree.Element) []nsDecl {
 	var out []nsDecl
 	for e := ctx; e != nil; e = e.Parent() {
 		for _, a := range e.Attr {
-			p, ok := isNSDecl(a)
+			p, ok := xmltree.Declaration(a)
 			if !ok || seen[p] {
 				continue
 			}
@@ -47,7 +38,7 @@ func inScope(ctx *etree.Element) []nsDecl {
 // declares reports whether e itself declares prefix.
 func declares(e *etree.Element, prefix string) bool {
 	for _, a := range e.Attr {
-		if p, ok := isNSDecl(a); ok && p == prefix {
+		if p, ok := xmltree.Declaration(a); ok && p == prefix {
 			return true
 		}
 	}
@@ -59,7 +50,7 @@ func declares(e *etree.Element, prefix string) bool {
 func usedPrefixes(e *etree.Element, local map[string]bool, need map[string]bool) {
 	here, cloned := local, false
 	for _, a := range e.Attr {
-		if p, ok := isNSDecl(a); ok {
+		if p, ok := xmltree.Declaration(a); ok {
 			if !cloned {
 				here = make(map[string]bool, len(local)+1)
 				for k := range local {
@@ -74,7 +65,7 @@ func usedPrefixes(e *etree.Element, local map[string]bool, need map[string]bool)
 		need[e.Space] = true
 	}
 	for _, a := range e.Attr {
-		if _, ok := isNSDecl(a); ok || a.Space == "" || a.Space == "xml" {
+		if _, ok := xmltree.Declaration(a); ok || a.Space == "" || a.Space == "xml" {
 			continue
 		}
 		if !here[a.Space] {
@@ -279,7 +270,7 @@ func lookupIn(e *etree.Element, prefix string) string {
 func dropRedundant(e *etree.Element, scope map[string]string) {
 	kept := e.Attr[:0]
 	for _, a := range e.Attr {
-		if p, ok := isNSDecl(a); ok {
+		if p, ok := xmltree.Declaration(a); ok {
 			uri, bound := scope[p]
 			if (bound && uri == a.Value) || (!bound && p == "" && a.Value == "") {
 				continue
