@@ -104,7 +104,16 @@ func TestCrash(t *testing.T) {
 	for i := range iterations {
 		it := &crashRun{t: t, bin: bin, seed: seed + uint64(i), mode: modes[i%len(modes)], dir: t.TempDir()}
 		it.rnd = rand.New(rand.NewPCG(it.seed, 0x5eed))
-		if !t.Run(fmt.Sprintf("%02d-%s", i, it.mode), it.run) {
+		name := fmt.Sprintf("%02d-%s", i, it.mode)
+		if i%2 == 1 {
+			// Every other iteration pipelines (--window 2) and batches acknowledgements
+			// (--ack-every 3): 202 responses that do not wait for the commit, acks that do, and
+			// messages overtaking each other, all under kill -9 (modes x parity: 6 combinations).
+			it.respExtra = []string{"--ack-every", "3"}
+			it.initExtra = []string{"--window", "2"}
+			name += "-batched"
+		}
+		if !t.Run(name, it.run) {
 			break
 		}
 		kills, live = kills+it.kills, live+it.live
@@ -130,6 +139,7 @@ type crashRun struct {
 	latest    map[seqNum]bool // the same, at the last kill of the initiator
 	endpoint  string
 	respExtra []string // more responder options
+	initExtra []string // more initiator options
 	resp      *exec.Cmd
 	respErr   *bytes.Buffer
 	init      *exec.Cmd
@@ -186,9 +196,9 @@ func (c *crashRun) respArgs(listen string) []string {
 }
 
 func (c *crashRun) initArgs() []string {
-	return []string{"initiator", "--to", c.endpoint, "--data", c.path("idata"), "--messages", strconv.Itoa(crashPlan.Messages),
+	return append([]string{"initiator", "--to", c.endpoint, "--data", c.path("idata"), "--messages", strconv.Itoa(crashPlan.Messages),
 		"--sequences", strconv.Itoa(crashPlan.Sequences), "--size", strconv.Itoa(crashPlan.Size),
-		"--interval", "8ms", "--retransmit", "40ms", "--timeout", "20s"}
+		"--interval", "8ms", "--retransmit", "40ms", "--timeout", "20s"}, c.initExtra...)
 }
 
 // startResponder starts the responder: on a free port the first time, then on the same
