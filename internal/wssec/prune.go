@@ -17,44 +17,59 @@ import (
 // redundant declaration does not add (the in-scope namespaces of every element stay the
 // same), so digests computed before or after pruning are equal.
 func pruneDeclarations(el *etree.Element) {
-	var buf [24]binding // the scope of a Security header fits: no allocation
-	scope := buf[:0]
-	var anc [8]*etree.Element
-	chain := anc[:0]
+	// Iterative, with the scope and the open elements in arrays on the stack: a Security
+	// header fits them (a deeper or wider tree only makes append move them to the heap).
+	var sbuf [24]binding
+	scope := sbuf[:0]
+	var abuf [8]*etree.Element
+	chain := abuf[:0]
 	for p := el.Parent(); p != nil; p = p.Parent() {
 		chain = append(chain, p)
 	}
 	for i := len(chain) - 1; i >= 0; i-- { // outermost first: inner bindings shadow outer
 		scope = bind(scope, chain[i].Attr)
 	}
-	prune(el, &scope)
+	type open struct {
+		el   *etree.Element
+		next int // index in el.Child of the next token to visit
+		mark int // len(scope) before el's own bindings
+	}
+	var obuf [16]open
+	stack := obuf[:0]
+	enter := func(e *etree.Element) {
+		mark := len(scope)
+		kept := e.Attr[:0]
+		for _, a := range e.Attr {
+			if p, ok := xmltree.Declaration(a); ok {
+				if uri, in := lookup(scope[:mark], p); in && uri == a.Value {
+					continue // repeats the binding in scope
+				}
+			}
+			kept = append(kept, a)
+		}
+		clear(e.Attr[len(kept):])
+		e.Attr = kept
+		scope = bind(scope, e.Attr)
+		stack = append(stack, open{el: e, mark: mark})
+	}
+	enter(el)
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if top.next == len(top.el.Child) {
+			scope = scope[:top.mark]
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		tok := top.el.Child[top.next]
+		top.next++
+		if c, ok := tok.(*etree.Element); ok {
+			enter(c)
+		}
+	}
 }
 
 // binding is a prefix ("" for the default namespace) bound to a URI.
 type binding struct{ prefix, uri string }
-
-// prune removes el's declarations that repeat the binding in scope (the bindings of el's
-// ancestors, innermost last), then recurses with el's remaining ones added. The depth is
-// that of a Security header built here.
-func prune(el *etree.Element, scope *[]binding) {
-	outer := *scope
-	kept := el.Attr[:0]
-	for _, a := range el.Attr {
-		if p, ok := xmltree.Declaration(a); ok {
-			if uri, in := lookup(outer, p); in && uri == a.Value {
-				continue
-			}
-		}
-		kept = append(kept, a)
-	}
-	clear(el.Attr[len(kept):])
-	el.Attr = kept
-	*scope = bind(outer, el.Attr)
-	for c := range el.ChildElementsSeq() {
-		prune(c, scope)
-	}
-	*scope = outer
-}
 
 // lookup returns the URI prefix is bound to in scope (innermost binding).
 func lookup(scope []binding, prefix string) (string, bool) {
