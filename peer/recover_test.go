@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ type restartRig struct {
 	t        *testing.T
 	front    *httptest.Server
 	handler  atomic.Pointer[http.Handler]
+	serving  sync.RWMutex // held for reading by every request the responder is handling
 	rdir     string
 	idir     string
 	key      []byte
@@ -56,6 +58,8 @@ func newRestartRig(t *testing.T) *restartRig {
 	}
 	g.logPath = filepath.Join(t.TempDir(), "delivered.jsonl")
 	g.front = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.serving.RLock()
+		defer g.serving.RUnlock()
 		if h := g.handler.Load(); h != nil {
 			(*h).ServeHTTP(w, r)
 			return
@@ -101,9 +105,19 @@ func (g *restartRig) startResponder() *Responder {
 	return r
 }
 
-// stopResponder takes the responder away (requests get 503) and closes its store.
-func (g *restartRig) stopResponder() {
+// quiesce takes the responder away (requests get 503) once the requests it is handling are
+// answered — as rsppeer's graceful shutdown does before it closes the store. (Closing under a
+// request in flight drops the batch that request stages after the close: its engine call
+// then has no durable counterpart, which TestStoreMirrorsEngine would see.)
+func (g *restartRig) quiesce() {
+	g.serving.Lock()
 	g.handler.Store(nil)
+	g.serving.Unlock()
+}
+
+// stopResponder takes the responder away (quiesce) and closes its store.
+func (g *restartRig) stopResponder() {
+	g.quiesce()
 	if g.resp == nil {
 		return
 	}
@@ -584,6 +598,7 @@ func TestStoreMirrorsEngine(t *testing.T) {
 	if !reflect.DeepEqual(normSources(states), normSources(got.Sources)) || !sameMessages(msgs, got.SourceMessages) {
 		t.Errorf("initiator store differs from its Source:\nengine %+v\nstore  %+v", states, got.Sources)
 	}
+	g.quiesce()
 	g.rstop()
 	if err := r.Close(); err != nil {
 		t.Fatal(err)

@@ -157,10 +157,16 @@ func (s *parentScope) is(e *etree.Element, ns, local string) bool {
 // decoder carries the message being decoded so that element readers can record problems.
 type decoder struct {
 	m *Message
-	// Small values of the message are cut from shared chunks (see chunk).
-	bytes      chunk[byte]
-	transforms chunk[wsse.Transform]
+	// Small values of the message (decoded digests, signature values, nonces; the Transforms
+	// of each ds:Reference) are cut from shared chunks: one allocation for many.
+	bytes      xmltree.Arena[byte]
+	transforms xmltree.Arena[wsse.Transform]
 }
+
+// smallValueBytes sizes the first chunk of decoder.bytes: the decoded base64 values of a
+// secured message (a 20- or 32-octet digest per reference, the signature value, a nonce)
+// fit it, so that it is cut once rather than in doubling chunks.
+const smallValueBytes = 512
 
 func (d *decoder) problem(el *etree.Element, reason string) {
 	d.m.problems = append(d.m.problems, Problem{Element: el.FullTag(), Reason: reason, Line: -1, Column: -1})

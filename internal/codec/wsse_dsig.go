@@ -76,7 +76,7 @@ func (d *decoder) readSignedInfo(el *etree.Element) wsse.SignedInfo {
 		d.problem(el, "missing required child ds:Reference (XML-DSig §4.3)")
 	} else {
 		si.References = make([]wsse.DSReference, 0, n)
-		d.transforms.reserve(n) // WS-Security references have one Transform each
+		d.transforms.Reserve(n) // WS-Security references have one Transform each
 	}
 	for r := c.take(wsse.NSDS, "Reference"); r != nil; r = c.take(wsse.NSDS, "Reference") {
 		si.References = append(si.References, d.readDSReference(r))
@@ -95,7 +95,7 @@ func (d *decoder) readDSReference(el *etree.Element) wsse.DSReference {
 	if ts := c.take(wsse.NSDS, "Transforms"); ts != nil {
 		tc := childrenOf(ts)
 		if n := tc.count(wsse.NSDS, "Transform"); n > 0 {
-			r.Transforms = d.transforms.take(n)[:0]
+			r.Transforms = d.transforms.Slice(n)
 		}
 		for t := tc.take(wsse.NSDS, "Transform"); t != nil; t = tc.take(wsse.NSDS, "Transform") {
 			r.Transforms = append(r.Transforms, d.readTransform(t))

@@ -225,7 +225,8 @@ func (d *decoder) base64Present(el *etree.Element, s string) []byte {
 	}
 	// The text is copied to the stack: Decode reads bytes, and []byte(s) would allocate.
 	var src [(maxSmallBase64/3 + 1) * 4]byte // holds any text of DecodedLen <= maxSmallBase64
-	b := d.bytes.take(n)
+	d.bytes.Reserve(smallValueBytes)         // cheap: only sizes the next chunk
+	b := d.bytes.Slice(n)[:n]
 	m, err := base64.StdEncoding.Decode(b, append(src[:0], s...))
 	if err != nil {
 		d.problem(el, fmt.Sprintf("value is not valid base64 (xs:base64Binary): %v", err))

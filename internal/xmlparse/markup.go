@@ -82,9 +82,9 @@ func (p *parser) startTag(i int) (int, error) {
 		}
 		p.rooted = true
 	}
-	el := p.elems.one()
+	el := p.elems.One()
 	el.Space, el.Tag = space, local
-	el.Attr = p.ats.slice(len(p.attrs))
+	el.Attr = p.ats.Slice(len(p.attrs))
 	if len(p.attrs) > 0 {
 		// The first attribute comes from CreateAttr, which binds it to el; the others are
 		// copies of it (CreateAttr would rescan all earlier ones: quadratic). Names are split

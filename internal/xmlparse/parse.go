@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/beevik/etree"
+
+	"github.com/rspcheck/rspcheck/internal/xmltree"
 )
 
 // Options bounds the work Parse does.
@@ -62,10 +64,10 @@ type parser struct {
 	seen     map[string]struct{} // names in attrs, once there are many
 	buf      []byte              // scratch for decoded character data
 
-	elems arena[etree.Element]
-	texts arena[etree.CharData]
-	ats   arena[etree.Attr]
-	toks  arena[etree.Token]
+	elems xmltree.Arena[etree.Element]
+	texts xmltree.Arena[etree.CharData]
+	ats   xmltree.Arena[etree.Attr]
+	toks  xmltree.Arena[etree.Token]
 }
 
 var pool = sync.Pool{New: func() any { return new(parser) }}
@@ -86,11 +88,11 @@ func (p *parser) release() {
 }
 
 // size picks the first chunk of each arena from counts over the input, so that a typical
-// document needs one chunk of each. Chunks are at most maxChunk, so counting stops once the
+// document needs one chunk of each. Chunks are at most xmltree.MaxChunk values, so counting stops once the
 // input is known to need that many.
 func (p *parser) size(raw []byte) {
 	lt, ends, i := 0, 0, 0
-	for lt < 2*maxChunk {
+	for lt < 2*xmltree.MaxChunk {
 		k := bytes.IndexByte(raw[i:], '<')
 		if k < 0 {
 			i = len(raw)
@@ -103,10 +105,10 @@ func (p *parser) size(raw []byte) {
 		}
 	}
 	opens := lt - ends
-	p.elems.next = opens
-	p.texts.next = opens
-	p.toks.next = lt
-	p.ats.next = bytes.Count(raw[:i], []byte("="))
+	p.elems.Reserve(opens)
+	p.texts.Reserve(opens)
+	p.toks.Reserve(lt)
+	p.ats.Reserve(bytes.Count(raw[:i], []byte("=")))
 }
 
 // run is the main loop (§2.1 [1] document ::= prolog element Misc*): text up to the next
@@ -167,7 +169,7 @@ func (p *parser) text(i int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	c := p.texts.one()
+	c := p.texts.One()
 	c.SetData(data) // sets the whitespace flag as etree's reader does
 	p.kids = append(p.kids, c)
 	return end, nil
@@ -175,48 +177,8 @@ func (p *parser) text(i int) (int, error) {
 
 // attach gives el its children in order, in a slice of exactly their number.
 func (p *parser) attach(el *etree.Element, kids []etree.Token) {
-	el.Child = p.toks.slice(len(kids))
+	el.Child = p.toks.Slice(len(kids))
 	for _, t := range kids {
 		el.AddChild(t)
 	}
-}
-
-// arena hands out values from shared chunks: one allocation for many elements, texts,
-// attributes or child slices. A chunk lives as long as any value in it.
-type arena[T any] struct {
-	free []T
-	next int // size of the next chunk
-}
-
-const minChunk, maxChunk = 8, 512
-
-func (a *arena[T]) one() *T {
-	if len(a.free) == 0 {
-		a.grow(1)
-	}
-	t := &a.free[0]
-	a.free = a.free[1:]
-	return t
-}
-
-// slice returns an empty slice with room for exactly n values.
-func (a *arena[T]) slice(n int) []T {
-	if n == 0 {
-		return make([]T, 0) // empty, not nil, as etree makes them; allocates nothing
-	}
-	if n > len(a.free) {
-		if n > maxChunk/4 {
-			return make([]T, 0, n)
-		}
-		a.grow(n)
-	}
-	s := a.free[:0:n]
-	a.free = a.free[n:]
-	return s
-}
-
-func (a *arena[T]) grow(n int) {
-	size := min(max(a.next, n, minChunk), maxChunk)
-	a.free = make([]T, max(size, n))
-	a.next = size * 2
 }

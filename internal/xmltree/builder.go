@@ -21,10 +21,10 @@ import (
 // The zero value is ready to use. A Builder is not safe for concurrent use; the trees it made
 // stay valid after it is dropped (they keep their chunks alive).
 type Builder struct {
-	elems arena[etree.Element]
-	texts arena[etree.CharData]
-	attrs arena[etree.Attr]
-	toks  arena[etree.Token]
+	elems Arena[etree.Element]
+	texts Arena[etree.CharData]
+	attrs Arena[etree.Attr]
+	toks  Arena[etree.Token]
 	// scratch is the temporary parent that gives a detached element etree's Index of -1
 	// (Element.index is unexported; RemoveChildAt is what sets it to -1).
 	scratch etree.Element
@@ -42,10 +42,10 @@ type Sizes struct {
 // chunk of each kind rather than several doubling ones whose last is half unused. It is only
 // a hint, best given before building.
 func (b *Builder) Reserve(s Sizes) {
-	b.elems.reserve(s.Elements)
-	b.texts.reserve(s.Texts)
-	b.attrs.reserve(s.Attrs)
-	b.toks.reserve(s.Children)
+	b.elems.Reserve(s.Elements)
+	b.texts.Reserve(s.Texts)
+	b.attrs.Reserve(s.Attrs)
+	b.toks.Reserve(s.Children)
 }
 
 // Element appends a new element to parent and returns it, as parent.CreateElement(name)
@@ -54,7 +54,7 @@ func (b *Builder) Reserve(s Sizes) {
 // With a nil parent the element is detached, as etree.NewElement(name) makes it: no parent,
 // Index -1.
 func (b *Builder) Element(parent *etree.Element, space, tag string) *etree.Element {
-	el := b.elems.one()
+	el := b.elems.One()
 	el.Space, el.Tag = splitName(space, tag)
 	// etree's newElement starts with empty, non-nil slices; make of length 0 allocates
 	// nothing. They grow from the arenas on first use (Attr, AddChild, Text).
@@ -74,10 +74,10 @@ func (b *Builder) Element(parent *etree.Element, space, tag string) *etree.Eleme
 // etree's own CreateAttr and AddChild on el later.
 func (b *Builder) Grow(el *etree.Element, attrs, children int) {
 	if n := len(el.Attr); cap(el.Attr)-n < attrs {
-		el.Attr = b.attrs.extend(el.Attr, n+attrs)
+		el.Attr = b.attrs.Extend(el.Attr, n+attrs)
 	}
 	if n := len(el.Child); cap(el.Child)-n < children {
-		el.Child = b.toks.extend(el.Child, n+children)
+		el.Child = b.toks.Extend(el.Child, n+children)
 	}
 }
 
@@ -92,7 +92,7 @@ func (b *Builder) TextElement(parent *etree.Element, space, tag, text string) *e
 // former parent first), growing parent's child slice from the arena.
 func (b *Builder) AddChild(parent *etree.Element, t etree.Token) {
 	if n := len(parent.Child); n == cap(parent.Child) {
-		parent.Child = b.toks.extend(parent.Child, max(2*n, 1))
+		parent.Child = b.toks.Extend(parent.Child, max(2*n, 1))
 	}
 	parent.AddChild(t) // sets t's parent and Index; appends within the capacity made above
 }
@@ -115,7 +115,7 @@ func (b *Builder) Attr(el *etree.Element, space, key, value string) *etree.Attr 
 	}
 	n := len(el.Attr)
 	if n == cap(el.Attr) {
-		el.Attr = b.attrs.extend(el.Attr, max(2*n, 1))
+		el.Attr = b.attrs.Extend(el.Attr, max(2*n, 1))
 	}
 	switch {
 	case bound >= 0:
@@ -145,7 +145,7 @@ func (b *Builder) Text(el *etree.Element, s string) {
 	if s == "" {
 		return
 	}
-	c := b.texts.one()
+	c := b.texts.One()
 	// SetText makes the token with NewText's flags (none): unlike the parser's tokens it is
 	// not marked white space even when s is, so neither is this one (no SetData).
 	c.Data = s
@@ -157,7 +157,7 @@ func (b *Builder) Text(el *etree.Element, s string) {
 func (b *Builder) detach(el *etree.Element) {
 	s := &b.scratch
 	if cap(s.Child) == 0 {
-		s.Child = b.toks.slice(1)
+		s.Child = b.toks.Slice(1)
 	}
 	s.AddChild(el)
 	s.RemoveChildAt(0) // index -1, parent nil

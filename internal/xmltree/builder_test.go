@@ -302,16 +302,16 @@ func TestBuilderAllocations(t *testing.T) {
 // TestArenaExtend: a slice grows in place only when it is the latest one cut from the chunk;
 // otherwise it moves, and neither way touches a neighbour's values.
 func TestArenaExtend(t *testing.T) {
-	var a arena[int]
-	a.reserve(16)
-	x := append(a.slice(2), 1, 2)
-	x = a.extend(x, 4) // latest: in place
+	var a Arena[int]
+	a.Reserve(16)
+	x := append(a.Slice(2), 1, 2)
+	x = a.Extend(x, 4) // latest: in place
 	if &x[0] != &a.chunk[0] || cap(x) != 4 || a.used != 4 {
 		t.Fatalf("not extended in place: cap %d used %d", cap(x), a.used)
 	}
 	x = append(x, 3, 4)
-	y := append(a.slice(2), 7, 8)
-	x = a.extend(x, 8) // no longer the latest: moves
+	y := append(a.Slice(2), 7, 8)
+	x = a.Extend(x, 8) // no longer the latest: moves
 	if &x[0] == &a.chunk[0] || cap(x) != 8 || len(x) != 4 {
 		t.Fatalf("extend of an earlier slice: cap %d len %d", cap(x), len(x))
 	}
@@ -319,18 +319,18 @@ func TestArenaExtend(t *testing.T) {
 	if fmt.Sprint(x, y) != "[1 2 3 4 5 6 7 8] [7 8]" {
 		t.Fatalf("values %v %v", x, y)
 	}
-	// A value cut by one() after a slice ends that slice's chance to grow in place.
-	z := append(a.slice(1), 9)
+	// A value cut by One() after a slice ends that slice's chance to grow in place.
+	z := append(a.Slice(1), 9)
 	old := &z[0]
-	o := a.one()
+	o := a.One()
 	*o = 10
-	if z = a.extend(z, 2); z[0] != 9 || *o != 10 || &z[0] == old {
-		t.Fatalf("extend after one(): %v, one() = %d", z, *o)
+	if z = a.Extend(z, 2); z[0] != 9 || *o != 10 || &z[0] == old {
+		t.Fatalf("Extend after One(): %v, One() = %d", z, *o)
 	}
 	// At the end of a chunk there is no room: it moves to a new chunk.
-	w := append(a.slice(len(a.chunk)-a.used), 1)
+	w := append(a.Slice(len(a.chunk)-a.used), 1)
 	first := &a.chunk[0]
-	if w = a.extend(w, cap(w)+1); &a.chunk[0] == first || w[0] != 1 || a.lastAt != 0 {
+	if w = a.Extend(w, cap(w)+1); &a.chunk[0] == first || w[0] != 1 || a.lastAt != 0 {
 		t.Fatalf("extend at the end of a chunk: %v", w)
 	}
 }

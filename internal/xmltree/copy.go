@@ -38,10 +38,10 @@ func indexed(el *etree.Element) bool {
 
 // copyOf copies el, detached (its Index is set by the caller's AddChild).
 func (b *Builder) copyOf(el *etree.Element) *etree.Element {
-	c := b.elems.one()
+	c := b.elems.One()
 	c.Space, c.Tag = el.Space, el.Tag
-	c.Attr = append(b.attrs.slice(len(el.Attr)), el.Attr...)
-	c.Child = b.toks.slice(len(el.Child))
+	c.Attr = append(b.attrs.Slice(len(el.Attr)), el.Attr...)
+	c.Child = b.toks.Slice(len(el.Child))
 	for _, t := range el.Child {
 		var d etree.Token
 		switch x := t.(type) {
@@ -71,7 +71,7 @@ func (b *Builder) copyText(x *etree.CharData) *etree.CharData {
 	if x.IsCData() {
 		c = etree.NewCData(x.Data)
 	} else {
-		c = b.texts.one()
+		c = b.texts.One()
 		c.Data = x.Data
 	}
 	if x.IsWhitespace() {
