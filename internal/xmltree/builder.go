@@ -15,7 +15,7 @@ import (
 // The trees are plain etree trees, indistinguishable from etree-built ones (same fields,
 // parent pointers, Index, attribute back-pointers, character-data flags), so every reader
 // and every later etree mutation works on them unchanged. Slices from the arenas have their
-// capacity capped (see arena.slice): etree's appends beyond it reallocate as usual instead of
+// capacity capped (see Arena): etree's appends beyond it reallocate as usual instead of
 // overwriting a neighbour.
 //
 // The zero value is ready to use. A Builder is not safe for concurrent use; the trees it made
