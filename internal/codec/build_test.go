@@ -1,7 +1,6 @@
 package codec
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -22,6 +21,7 @@ import (
 	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
 	"github.com/rspcheck/rspcheck/internal/wire/wsse"
 	"github.com/rspcheck/rspcheck/internal/wire/wst"
+	"github.com/rspcheck/rspcheck/internal/xmltree/xmltreetest"
 )
 
 var updateBuild = flag.Bool("update-build", false, "rewrite testdata/build.sha256 from the current Build")
@@ -158,48 +158,12 @@ func buildCases(t testing.TB) []buildCase {
 	return append(out, oddEnvelopes(t)...)
 }
 
-// treeDump renders every property of a tree that code reading it can observe: names,
-// attributes in order, child tokens with their Index, character data with its CDATA and
-// white-space flags, whether each attribute points back to its element. It fails on a
-// token whose Parent or Index does not match its place.
-func treeDump(t testing.TB, sb *strings.Builder, tok etree.Token, parent *etree.Element, index int) {
-	if tok.Parent() != parent || tok.Index() != index {
-		t.Fatalf("token %T at %d: Parent %p Index %d, want %p %d", tok, index, tok.Parent(), tok.Index(), parent, index)
-	}
-	switch x := tok.(type) {
-	case *etree.Element:
-		fmt.Fprintf(sb, "<%q:%q", x.Space, x.Tag)
-		for i := range x.Attr {
-			a := &x.Attr[i]
-			// etree's Copy keeps the original element in the copied attributes, so a copied
-			// raw element has foreign ones: recorded, not required.
-			fmt.Fprintf(sb, " %q:%q=%q", a.Space, a.Key, a.Value)
-			if a.Element() != x {
-				sb.WriteString("(foreign)")
-			}
-		}
-		sb.WriteString(">")
-		for i, c := range x.Child {
-			treeDump(t, sb, c, x, i)
-		}
-		sb.WriteString("</>")
-	case *etree.CharData:
-		fmt.Fprintf(sb, "[%q ws=%v cdata=%v]", x.Data, x.IsWhitespace(), x.IsCData())
-	case *etree.Comment:
-		fmt.Fprintf(sb, "<!--%q-->", x.Data)
-	case *etree.ProcInst:
-		fmt.Fprintf(sb, "<?%q %q?>", x.Target, x.Inst)
-	default:
-		fmt.Fprintf(sb, "{%T}", x)
-	}
-}
-
 // buildDigest is the digest recorded in buildGolden for one built document, and the text it
 // is computed over (printed on a mismatch).
 func buildDigest(t testing.TB, doc *etree.Document) (string, string) {
 	var sb strings.Builder
 	for i, c := range doc.Child {
-		treeDump(t, &sb, c, &doc.Element, i)
+		xmltreetest.Dump(t, &sb, c, &doc.Element, i)
 	}
 	sb.WriteString("\n")
 	s, err := doc.WriteToString()
@@ -236,37 +200,7 @@ func TestBuildGolden(t *testing.T) {
 		texts[c.name] = text
 		order = append(order, c.name)
 	}
-	if *updateBuild {
-		var b strings.Builder
-		for _, n := range order {
-			fmt.Fprintf(&b, "%s %s\n", got[n], n)
-		}
-		if err := os.WriteFile(buildGolden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	f, err := os.Open(buildGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	want := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		sum, name, ok := strings.Cut(sc.Text(), " ")
-		if ok {
-			want[name] = sum
-		}
-	}
-	if len(want) != len(got) {
-		t.Errorf("%d cases, %s has %d", len(got), buildGolden, len(want))
-	}
-	for _, n := range order {
-		if want[n] != got[n] {
-			t.Errorf("%s: Build output differs from the recorded one (%s vs %s):\n%s", n, got[n], want[n], texts[n])
-		}
-	}
+	xmltreetest.Golden(t, buildGolden, *updateBuild, order, got, texts)
 }
 
 // BenchmarkBuildAppMessage: the envelope of a typical application message (before

@@ -1,21 +1,17 @@
 package wssec
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
-	"fmt"
-	"os"
 	"strings"
 	"testing"
-
-	"github.com/beevik/etree"
 
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
 	"github.com/rspcheck/rspcheck/internal/wire/wsc"
 	"github.com/rspcheck/rspcheck/internal/wire/wsrm"
 	"github.com/rspcheck/rspcheck/internal/xmlsec/dsig"
+	"github.com/rspcheck/rspcheck/internal/xmltree/xmltreetest"
 )
 
 var updateApply = flag.Bool("update-apply", false, "rewrite testdata/apply.sha256 from the current Apply")
@@ -34,32 +30,6 @@ func (r *countingReader) Read(p []byte) (int, error) {
 		r.n++
 	}
 	return len(p), nil
-}
-
-// dumpTree renders what readers of the tree can observe: names, attributes in order (and
-// whether each points back to its element), tokens with Index, character-data flags. It
-// fails when a token's Parent or Index does not match its place.
-func dumpTree(t *testing.T, sb *strings.Builder, tok etree.Token, parent *etree.Element, index int) {
-	if tok.Parent() != parent || tok.Index() != index {
-		t.Fatalf("token %T at %d: Parent %p Index %d, want %p %d", tok, index, tok.Parent(), tok.Index(), parent, index)
-	}
-	switch x := tok.(type) {
-	case *etree.Element:
-		fmt.Fprintf(sb, "<%q:%q", x.Space, x.Tag)
-		for i := range x.Attr {
-			a := &x.Attr[i]
-			fmt.Fprintf(sb, " %q:%q=%q own=%v", a.Space, a.Key, a.Value, a.Element() == x)
-		}
-		sb.WriteString(">")
-		for i, c := range x.Child {
-			dumpTree(t, sb, c, x, i)
-		}
-		sb.WriteString("</>")
-	case *etree.CharData:
-		fmt.Fprintf(sb, "[%q ws=%v cdata=%v]", x.Data, x.IsWhitespace(), x.IsCData())
-	default:
-		fmt.Fprintf(sb, "{%T}", x)
-	}
 }
 
 // TestApplyGolden: Apply (and the dsig.Sign and codec.Build under it) writes, for a set of
@@ -104,7 +74,7 @@ func TestApplyGolden(t *testing.T) {
 		}
 		var sb strings.Builder
 		for i, tk := range doc.Child {
-			dumpTree(t, &sb, tk, &doc.Element, i)
+			xmltreetest.Dump(t, &sb, tk, &doc.Element, i)
 		}
 		s, err := doc.WriteToString()
 		if err != nil {
@@ -114,37 +84,9 @@ func TestApplyGolden(t *testing.T) {
 		sum := sha256.Sum256([]byte(sb.String()))
 		got[c.name], texts[c.name] = hex.EncodeToString(sum[:]), sb.String()
 	}
-	if *updateApply {
-		var b strings.Builder
-		for _, c := range cases {
-			fmt.Fprintf(&b, "%s %s\n", got[c.name], c.name)
-		}
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(applyGolden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	names := make([]string, len(cases))
+	for i, c := range cases {
+		names[i] = c.name
 	}
-	f, err := os.Open(applyGolden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	want := map[string]string{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if sum, name, ok := strings.Cut(sc.Text(), " "); ok {
-			want[name] = sum
-		}
-	}
-	if len(want) != len(cases) {
-		t.Errorf("%d cases, %s has %d", len(cases), applyGolden, len(want))
-	}
-	for _, c := range cases {
-		if want[c.name] != got[c.name] {
-			t.Errorf("%s: Apply output differs from the recorded one:\n%s", c.name, texts[c.name])
-		}
-	}
+	xmltreetest.Golden(t, applyGolden, *updateApply, names, got, texts)
 }
