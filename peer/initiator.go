@@ -160,7 +160,9 @@ type Initiator struct {
 	// Duplex (Offer): the Destination of the reverse sequences the responder accepted, and
 	// what it delivered (initiator_reverse.go).
 	dst      *rm.Destination
-	reverse  map[string]string // forward sequence -> its reverse sequence
+	scfg     rm.SourceConfig      // configures src (and its recovery)
+	dcfg     rm.DestinationConfig // configures dst (and its recovery)
+	reverse  map[string]string    // forward sequence -> its reverse sequence
 	revEnded map[string]rm.EndReason
 	replies  []trace.Delivery
 	renewing bool // a renewal is under way (initiator_renew.go)
@@ -214,13 +216,14 @@ func NewInitiator(cfg InitiatorConfig) (*Initiator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("initiator: %w", err)
 	}
-	in.src = src
+	in.src, in.scfg = src, scfg
 	if cfg.Offer {
 		if cfg.AcksTo == "" {
 			return nil, errors.New("initiator: an Offer needs an addressable endpoint (AcksTo) for the reverse sequence")
 		}
-		if in.dst, err = rm.NewDestination(rm.DestinationConfig{NewID: newID, RequireSTR: true, RequireRM: true,
-			Assurance: rm.Assurance{Delivery: rm.ExactlyOnce, InOrder: true}}); err != nil {
+		in.dcfg = rm.DestinationConfig{NewID: newID, RequireSTR: true, RequireRM: true,
+			Assurance: rm.Assurance{Delivery: rm.ExactlyOnce, InOrder: true}}
+		if in.dst, err = rm.NewDestination(in.dcfg); err != nil {
 			return nil, fmt.Errorf("initiator: %w", err)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
@@ -53,29 +54,29 @@ func forDestination(m *codec.Message) bool {
 	return false
 }
 
-// adopt registers the reverse sequence the other side accepted (RM-CS-004, RM-CSR-002): at
-// the initiator its Destination receives on it; at the responder's reverse sender its Source
-// sends on it.
-func (in *Initiator) adopt(ctx context.Context, r rm.Reverse) {
-	now := in.cfg.Now()
-	in.mu.Lock()
-	var acts []rm.Action
-	var err error
-	switch {
-	case r.Role == rm.RoleDestination && in.dst != nil:
-		acts, err = in.dst.Adopt(r, now)
+// adopt registers at the Destination the reverse sequences the responder accepted among
+// acts (RM-CS-004, RM-CSR-002), in the same engine call as the CreateSequenceResponse that
+// accepted them, so that both are staged in one batch: a crash cannot leave a forward
+// sequence whose accepted Offer is not received on. It returns acts with the Reverse actions
+// replaced by the Destination's. Caller holds in.mu.
+func (in *Initiator) adopt(acts []rm.Action, now time.Time) []rm.Action {
+	out := acts[:0:0]
+	for _, act := range acts {
+		r, ok := act.(rm.Reverse)
+		if !ok {
+			out = append(out, act)
+			continue
+		}
+		if r.Role != rm.RoleDestination || in.dst == nil {
+			continue
+		}
+		ra, err := in.dst.Adopt(r, now)
 		if err == nil {
 			in.reverse[r.Forward] = r.Seq
 		}
-	case r.Role == rm.RoleSource:
-		acts, err = in.src.Adopt(r, now)
+		out = append(out, ra...)
 	}
-	t := in.stage(acts)
-	in.signal()
-	in.mu.Unlock()
-	if err == nil {
-		in.perform(ctx, t, acts, "")
-	}
+	return out
 }
 
 // serveReverse hands a reverse-sequence message to the Destination, after the same security

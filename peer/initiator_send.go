@@ -39,8 +39,6 @@ func (in *Initiator) perform(ctx context.Context, t *group, acts []rm.Action, ot
 			}
 			in.signal()
 			in.mu.Unlock()
-		case rm.Reverse:
-			in.adopt(ctx, a)
 		}
 	}
 }
@@ -219,6 +217,7 @@ func (in *Initiator) receive(m *codec.Message, kind wsrm.Kind, ref, seq string) 
 	case *wsrm.TerminateSequenceResponse:
 		acts = append(acts, in.src.TerminateSequenceResponse(body, auth, now)...)
 	}
+	acts = in.adopt(acts, now)
 	t := in.stage(acts)
 	in.signal()
 	return acts, t

@@ -24,14 +24,12 @@ type initiatorStore struct {
 
 // openStore recovers the initiator from cfg.Store (RM-PER-001/002/004/005/008): the sealed
 // SCTs go back to the token Provider, the Source's sequences with their unacknowledged
-// messages are rebuilt (every one due at once, to be protected afresh), and the job's
-// metadata is kept for Run. scfg configures the Source. A nil cfg.Store keeps everything in
+// messages are rebuilt (every one due at once, to be protected afresh), so are the reverse
+// sequences of a duplex run (Offer) with the messages they hold, and the job's metadata is
+// kept for Run. scfg configures the Source. A nil cfg.Store keeps everything in
 // memory.
 func (in *Initiator) openStore(scfg rm.SourceConfig) error {
 	cfg := in.cfg
-	if cfg.Store != nil && cfg.Offer {
-		return errors.New("initiator: an Offer (reverse sequences) with a persistent store is not supported: reverse sequences are not recovered")
-	}
 	sealer, err := sealerFor("initiator", cfg.Store, cfg.StoreKey)
 	if err != nil {
 		return err
@@ -73,6 +71,9 @@ func (in *Initiator) openStore(scfg rm.SourceConfig) error {
 		return fail(fmt.Errorf("initiator: recover: %w", err))
 	}
 	in.src = src
+	if err := in.recoverReverse(snap); err != nil {
+		return fail(err)
+	}
 	p.meta = snap.Meta
 	if err := p.dur.commit(ctx, b); err != nil {
 		return fail(fmt.Errorf("initiator: %w", err))
@@ -135,3 +136,27 @@ func (in *Initiator) Failed() <-chan error { return in.per.dur.fail }
 
 // CommitStats reports how the initiator's durable writes were grouped.
 func (in *Initiator) CommitStats() CommitStats { return in.per.dur.stats() }
+
+// recoverReverse rebuilds the Destination of the reverse sequences of a duplex job (Offer)
+// from the store: the states and held messages of the live ones. What they delivered and how
+// the ended ones ended is the job's metadata (startJob). A store holding reverse sequences
+// is refused without Offer: nothing would receive on them.
+func (in *Initiator) recoverReverse(snap *store.Snapshot) error {
+	if len(snap.Destinations) == 0 {
+		return nil
+	}
+	if in.dst == nil {
+		return fmt.Errorf("initiator: the store holds %d reverse sequences (a duplex job): run with an Offer (--offer) to resume it", len(snap.Destinations))
+	}
+	d, err := rm.RecoverDestination(in.dcfg, snap.Destinations, snap.DestinationMessages, in.cfg.Now())
+	if err != nil {
+		return fmt.Errorf("initiator: recover the reverse sequences: %w", err)
+	}
+	in.dst = d
+	for _, st := range snap.Destinations {
+		if st.Forward != "" {
+			in.reverse[st.Forward] = st.Seq
+		}
+	}
+	return nil
+}

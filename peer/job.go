@@ -24,13 +24,31 @@ import (
 // sequences retransmit their unacknowledged messages (never renumbered, RM-PER-002) and go on
 // from their next number, slots without a sequence create one, and a finished job is
 // reported as such.
+//
+// A duplex job (Offer) also records, for each forward sequence, its reverse sequence (in the
+// batch that adopts it) and how that ended (in the batch that deletes it), and every reply the
+// reverse sequences delivered (in the batch that records the delivery): so a resumed run
+// still checks that each reverse sequence echoed its forward sequence exactly once, in order.
 
 // Metadata keys of the job.
 const (
 	metaPlan = "job/plan"
 	metaDone = "job/done"
 	metaSlot = "job/slot/" // + slot number
+	// Duplex jobs.
+	metaReverse = "job/reverse/" // + forward sequence: reverseRecord
+	metaReply   = "job/reply/"   // + reverse sequence + "/" + message number: payload digest
 )
+
+// reverseRecord is the persisted reverse sequence of a forward sequence.
+type reverseRecord struct {
+	Seq   string `json:"seq"`
+	Ended string `json:"ended,omitempty"` // rm.EndReason
+}
+
+func replyKey(rev string, n uint64) string {
+	return metaReply + rev + "/" + strconv.FormatUint(n, 10)
+}
 
 // jobPlan is the persisted plan: what must be the same for a run to resume it.
 type jobPlan struct {
@@ -39,10 +57,15 @@ type jobPlan struct {
 	Size      int    `json:"size"`
 	To        string `json:"to"`
 	Profile   string `json:"profile"`
+	Offer     bool   `json:"offer,omitempty"` // duplex
 }
 
 func (p jobPlan) String() string {
-	return fmt.Sprintf("%d messages of %d octets over %d sequences to %s (%s)", p.Messages, p.Size, p.Sequences, p.To, p.Profile)
+	duplex := ""
+	if p.Offer {
+		duplex = ", duplex"
+	}
+	return fmt.Sprintf("%d messages of %d octets over %d sequences to %s (%s%s)", p.Messages, p.Size, p.Sequences, p.To, p.Profile, duplex)
 }
 
 // slotRecord is the persisted state of one plan slot.
@@ -64,6 +87,9 @@ type job struct {
 	slots  map[int]slotRecord // recovered slots
 	slotOf map[string]int     // CreateSequence reference or sequence identifier -> slot
 	saved  map[int]bool       // slots whose sequence identifier is in the store
+	revOf  map[string]string  // duplex: reverse sequence -> forward sequence
+	// durable: record the job's metadata (a Store was given).
+	durable bool
 }
 
 // JobMismatchError: the initiator's store holds another job than the one Run was asked for.
@@ -89,8 +115,11 @@ func mustJSON(v any) []byte {
 // job, which must have the same plan. A finished job sets sum.NothingToDo.
 func (in *Initiator) startJob(ctx context.Context, plan Plan, sum *Summary) error {
 	p := in.per
-	jp := jobPlan{Messages: plan.Messages, Sequences: plan.Sequences, Size: plan.Size, To: in.cfg.To, Profile: in.cfg.Profile.String()}
-	j := &job{plan: plan, slots: map[int]slotRecord{}, slotOf: map[string]int{}, saved: map[int]bool{}}
+	jp := jobPlan{Messages: plan.Messages, Sequences: plan.Sequences, Size: plan.Size, To: in.cfg.To, Profile: in.cfg.Profile.String(),
+		Offer: in.cfg.Offer}
+	j := &job{plan: plan, slots: map[int]slotRecord{}, slotOf: map[string]int{}, saved: map[int]bool{}, revOf: map[string]string{},
+		durable: p.durable}
+	var rev *reverseMeta
 	fresh := true
 	if p.durable {
 		in.mu.Lock()
@@ -120,6 +149,10 @@ func (in *Initiator) startJob(ctx context.Context, plan Plan, sum *Summary) erro
 			sum.Acknowledged, sum.Terminated = d.Acknowledged, d.Terminated
 			return nil
 		}
+		var err error
+		if rev, err = readReverseMeta(meta); err != nil {
+			return err
+		}
 		for key, v := range meta {
 			if !strings.HasPrefix(key, metaSlot) {
 				continue
@@ -138,6 +171,7 @@ func (in *Initiator) startJob(ctx context.Context, plan Plan, sum *Summary) erro
 	}
 	in.mu.Lock()
 	p.job = j
+	rev.install(in)
 	in.mu.Unlock()
 	if !fresh {
 		return nil
@@ -173,6 +207,21 @@ func (p *initiatorStore) jobMeta(acts []rm.Action) store.Batch {
 			// A CreateSequence that failed persisted nothing: its slot is created again.
 			if k, ok := j.slotOf[x.Seq]; ok && x.Role == rm.RoleSource && j.saved[k] {
 				b.PutMeta(slotKey(k), mustJSON(slotRecord{Seq: x.Seq, Ended: x.Reason.String()}))
+			}
+			if fwd, ok := j.revOf[x.Seq]; ok && x.Role == rm.RoleDestination && j.durable {
+				b.PutMeta(metaReverse+fwd, mustJSON(reverseRecord{Seq: x.Seq, Ended: x.Reason.String()}))
+			}
+		case rm.PutDestination:
+			// A reverse sequence adopted (the first state of a Destination sequence).
+			if fwd := x.State.Forward; fwd != "" && j.revOf[x.State.Seq] == "" {
+				j.revOf[x.State.Seq] = fwd
+				if j.durable {
+					b.PutMeta(metaReverse+fwd, mustJSON(reverseRecord{Seq: x.State.Seq}))
+				}
+			}
+		case rm.Deliver:
+			if _, ok := j.revOf[x.Seq]; ok && j.durable {
+				b.PutMeta(replyKey(x.Seq, x.Number), []byte(trace.PayloadDigest(x.Payload)))
 			}
 		}
 	}

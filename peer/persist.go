@@ -342,12 +342,6 @@ func openSnapshot(ctx context.Context, role string, st store.Store, s *token.Sea
 	if err := checkRole(role, snap, &b); err != nil {
 		return nil, b, nil, err
 	}
-	switch {
-	case role == "initiator" && len(snap.Destinations) > 0:
-		return nil, b, nil, fmt.Errorf("initiator: the store holds %d destination sequences; an initiator without Offer keeps none", len(snap.Destinations))
-	case role == "responder" && len(snap.Sources) > 0:
-		return nil, b, nil, fmt.Errorf("responder: the store holds %d source sequences; a responder keeps none", len(snap.Sources))
-	}
 	toks, err := openTokens(role, s, snap.Tokens)
 	if err != nil {
 		return nil, b, nil, err

@@ -1,9 +1,10 @@
 package peer
 
 import (
-	"github.com/rspcheck/rspcheck/internal/token"
 	"strings"
 	"testing"
+
+	"github.com/rspcheck/rspcheck/internal/token"
 )
 
 func TestParseProvisioned(t *testing.T) {

@@ -43,6 +43,11 @@ type restartRig struct {
 	logPath  string
 	skew     atomic.Int64
 	lifetime time.Duration
+	// duplex: the responder accepts Offers and echoes (Duplex), the initiator offers (Offer)
+	// and receives the echoes at ifront (see duplexRig).
+	duplex  bool
+	ifront  *httptest.Server
+	ihandle atomic.Pointer[http.Handler]
 
 	resp   *Responder
 	rstore *bolt.DB
@@ -90,7 +95,7 @@ func (g *restartRig) startResponder() *Responder {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	r, err := NewResponder(ResponderConfig{Store: st, StoreKey: g.key, Delivered: log, DeliveredPrior: prior,
+	r, err := NewResponder(ResponderConfig{Store: st, StoreKey: g.key, Delivered: log, DeliveredPrior: prior, Duplex: g.duplex,
 		Now: g.now, Lifetime: g.lifetime, Retransmit: rm.Backoff{Base: 50 * time.Millisecond, Factor: 2, Max: 400 * time.Millisecond}})
 	if err != nil {
 		_ = st.Close()
@@ -139,31 +144,42 @@ func (g *restartRig) initiator() (*Initiator, *bolt.DB) {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	in, err := NewInitiator(InitiatorConfig{To: g.to(), SOAP: soap.V12, Store: st, StoreKey: g.key, Now: g.now,
-		Retransmit: rm.Backoff{Base: 50 * time.Millisecond, Factor: 2, Max: 400 * time.Millisecond}})
+	cfg := InitiatorConfig{To: g.to(), SOAP: soap.V12, Store: st, StoreKey: g.key, Now: g.now,
+		Retransmit: rm.Backoff{Base: 50 * time.Millisecond, Factor: 2, Max: 400 * time.Millisecond}}
+	if g.duplex {
+		cfg.Offer, cfg.AcksTo = true, g.ifront.URL+"/in"
+	}
+	in, err := NewInitiator(cfg)
 	if err != nil {
 		_ = st.Close()
 		g.t.Fatal(err)
 	}
+	if g.duplex {
+		h := in.Handler()
+		g.ihandle.Store(&h)
+	}
 	return in, st
 }
 
-// interrupted runs plan until the responder delivered at least n messages, then stops the
-// run and closes the initiator (a shutdown, not a crash: the crash tests are in cmd/rsppeer).
-func (g *restartRig) interrupted(plan Plan, n int) {
-	g.t.Helper()
-	in, st := g.initiator()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	go func() {
-		for ctx.Err() == nil && len(g.resp.Delivered()) < n {
-			time.Sleep(5 * time.Millisecond)
+// duplexRig is a restart rig whose peers run duplex: the initiator's endpoint (its AcksTo and
+// Offer Endpoint) keeps its address across restarts and answers 503 while no initiator runs.
+func duplexRig(t *testing.T) *restartRig {
+	g := newRestartRig(t)
+	g.duplex = true
+	g.ifront = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := g.ihandle.Load(); h != nil {
+			(*h).ServeHTTP(w, r)
+			return
 		}
-		cancel()
-	}()
-	if sum, err := in.Run(ctx, plan); err == nil {
-		g.t.Fatalf("the run finished before it was interrupted: %s", sum)
-	}
+		http.Error(w, "initiator down", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(g.ifront.Close)
+	return g
+}
+
+// closeInitiator takes the initiator away (its endpoint answers 503) and closes it.
+func (g *restartRig) closeInitiator(in *Initiator, st *bolt.DB) {
+	g.ihandle.Store(nil)
 	if err := in.Close(); err != nil {
 		g.t.Error(err)
 	}
@@ -172,14 +188,35 @@ func (g *restartRig) interrupted(plan Plan, n int) {
 	}
 }
 
+// interrupted runs plan until the responder delivered at least n messages, then stops the
+// run and closes the initiator (a shutdown, not a crash: the crash tests are in cmd/rsppeer).
+func (g *restartRig) interrupted(plan Plan, n int) {
+	g.interruptedWhen(plan, func(*Initiator) bool { return len(g.resp.Delivered()) >= n })
+}
+
+// interruptedWhen runs plan until stop holds, then stops the run and closes the initiator.
+func (g *restartRig) interruptedWhen(plan Plan, stop func(*Initiator) bool) {
+	g.t.Helper()
+	in, st := g.initiator()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go func() {
+		for ctx.Err() == nil && !stop(in) {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+	}()
+	if sum, err := in.Run(ctx, plan); err == nil {
+		g.t.Fatalf("the run finished before it was interrupted: %s", sum)
+	}
+	g.closeInitiator(in, st)
+}
+
 // resume runs plan to its end on a new initiator over the same state directory.
 func (g *restartRig) resume(plan Plan) (Summary, error) {
 	g.t.Helper()
 	in, st := g.initiator()
-	defer func() {
-		_ = in.Close()
-		_ = st.Close()
-	}()
+	defer g.closeInitiator(in, st)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return in.Run(ctx, plan)
@@ -501,8 +538,6 @@ func TestStoreConfiguration(t *testing.T) {
 		{"wrong key initiator", errOf(NewInitiator(InitiatorConfig{To: g.to(), Store: ist, StoreKey: wrong})), "does not open"},
 		{"initiator on a responder's store", errOf(NewInitiator(InitiatorConfig{To: g.to(), Store: rst, StoreKey: g.key})), "state of an responder"},
 		{"responder on an initiator's store", errOf(NewResponder(ResponderConfig{Store: ist, StoreKey: g.key})), "state of an initiator"},
-		{"duplex", errOf(NewResponder(ResponderConfig{Store: rst, StoreKey: g.key, Duplex: true})), "not supported"},
-		{"offer", errOf(NewInitiator(InitiatorConfig{To: g.to(), Store: ist, StoreKey: g.key, Offer: true, AcksTo: "http://x/"})), "not supported"},
 	}
 	for _, c := range cases {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {

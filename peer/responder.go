@@ -5,10 +5,11 @@ import (
 
 	"errors"
 	"fmt"
-	"github.com/beevik/etree"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/beevik/etree"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
@@ -148,16 +149,16 @@ func NewResponder(cfg ResponderConfig) (*Responder, error) {
 	r := &Responder{cfg: cfg, pol: policy(cfg.Profile), rec: recorder{trace: cfg.Trace, hook: cfg.Hook},
 		store: store, issuer: is, dest: d, client: cl, after: after, replay: wssec.NewReplayCache(0),
 		reverse: map[string]string{}}
+	if cfg.Duplex {
+		if r.rev, err = r.newReverse(); err != nil {
+			return nil, fmt.Errorf("responder: %w", err)
+		}
+	}
 	if err := r.openStore(dcfg); err != nil {
 		return nil, err
 	}
 	if err := r.provision(cfg.Provisioned); err != nil {
 		return nil, err
-	}
-	if cfg.Duplex {
-		if r.rev, err = r.newReverse(); err != nil {
-			return nil, fmt.Errorf("responder: %w", err)
-		}
 	}
 	return r, nil
 }
@@ -242,8 +243,12 @@ func (r *Responder) serveTrust(m *codec.Message, v wsc.Version, now time.Time) (
 	if env == nil {
 		return nil, fmt.Errorf("issuer returned nothing: %w", err)
 	}
-	if err := r.saveTokens(); err != nil {
-		return nil, err
+	gone, err2 := r.saveTokens()
+	if err2 == nil {
+		err2 = r.endReverseOf(context.Background(), gone)
+	}
+	if err2 != nil {
+		return nil, err2
 	}
 	r.remember()
 	if r.cfg.KeyLog != nil {

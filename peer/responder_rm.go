@@ -7,7 +7,6 @@ import (
 
 	"github.com/rspcheck/rspcheck/internal/codec"
 	"github.com/rspcheck/rspcheck/internal/rm"
-	"github.com/rspcheck/rspcheck/internal/store"
 	"github.com/rspcheck/rspcheck/internal/trace"
 	"github.com/rspcheck/rspcheck/internal/transport"
 	"github.com/rspcheck/rspcheck/internal/wire/soap"
@@ -24,6 +23,12 @@ type outcome struct {
 	away  []rm.SendAck // addressable AcksTo
 	// deliver: the deliveries, for the delivered log (written just before the commit).
 	deliver []rm.Deliver
+	// rev: the reverse sender's engine calls this call caused (duplex: adopting an Offer,
+	// echoing a delivery, finishing a reverse sequence), made under the reverse sender's lock,
+	// which revLocked says is still held: the caller stages them in the same batch as the
+	// Destination's actions (stageRM), so a crash cannot separate a delivery from its echo.
+	rev       []rm.Action
+	revLocked bool
 }
 
 // silent reports that the call sends nothing: no reply, fault or acknowledgement.
@@ -91,8 +96,8 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 	if m.HasAddressing && m.Addressing.ReplyTo != nil {
 		replyTo = m.Addressing.ReplyTo.Address
 	}
-	out := r.perform(ctx, acts, func(a rm.Reverse) { r.onReverse(ctx, a, replyTo) })
-	t := r.per.dur.stage(acts, store.Batch{}, out.deliver)
+	out := r.perform(acts, replyTo)
+	t := r.stageRM(ctx, acts, &out)
 	r.mu.Unlock()
 	if out.silent() {
 		// Nothing rides the response: HTTP 202 acknowledges nothing (RM-ACK-*: only a
@@ -117,8 +122,9 @@ func (r *Responder) serveRM(ctx context.Context, m *codec.Message, now time.Time
 // perform sorts out the actions of one engine call, under r.mu: deliveries go to the
 // application's memory record (and, in out.deliver, to the delivered log, which the store
 // writer fills just before the commit); what must be sent is returned, to be sent once the
-// call's Persistent batch, staged by the caller, is durable.
-func (r *Responder) perform(ctx context.Context, acts []rm.Action, onReverse func(rm.Reverse)) outcome {
+// call's Persistent batch, staged by the caller (stageRM), is durable. replyTo is the
+// request's wsa:ReplyTo (the reverse sequence's endpoint in 2005/02).
+func (r *Responder) perform(acts []rm.Action, replyTo string) outcome {
 	var out outcome
 	for _, act := range acts {
 		switch a := act.(type) {
@@ -126,13 +132,11 @@ func (r *Responder) perform(ctx context.Context, acts []rm.Action, onReverse fun
 			d := trace.Delivery{Sequence: a.Seq, MessageNumber: a.Number, SHA256: trace.PayloadDigest(a.Payload)}
 			r.delivered = append(r.delivered, d)
 			out.deliver = append(out.deliver, a)
-			r.echo(ctx, a)
+			r.echo(&out, a)
 		case rm.Reverse:
-			if onReverse != nil {
-				onReverse(a)
-			}
+			r.onReverse(&out, a, replyTo)
 		case rm.Ended:
-			r.finishReverse(ctx, a)
+			r.finishReverse(&out, a)
 		case rm.Reply:
 			out.reply = &a
 		case rm.SendFault:

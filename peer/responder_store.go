@@ -43,14 +43,12 @@ func savedOf(t token.Token) savedToken {
 }
 
 // openStore recovers the responder from cfg.Store (RM-PER-003/004/005): the issuer's tokens
-// from their sealed records, the Destination's sequences with their held messages, and the
+// from their sealed records, the Destination's sequences with their held messages, the
+// reverse sequences of a duplex responder with their unacknowledged echoes, and the
 // delivered log's position. dcfg configures the Destination. A nil cfg.Store keeps
 // everything in memory, as before issue #5.
 func (r *Responder) openStore(dcfg rm.DestinationConfig) error {
 	cfg := r.cfg
-	if cfg.Store != nil && cfg.Duplex {
-		return errors.New("responder: duplex (reverse sequences) with a persistent store is not supported: reverse sequences are not recovered")
-	}
 	sealer, err := sealerFor("responder", cfg.Store, cfg.StoreKey)
 	if err != nil {
 		return err
@@ -60,6 +58,9 @@ func (r *Responder) openStore(dcfg rm.DestinationConfig) error {
 	p.dur = newDurable(cfg.Store)
 	p.dur.prepare = p.writeDeliveries
 	r.per = p
+	if r.rev != nil {
+		r.rev.per.dur = p.dur // one write path: a delivery and its echo commit together
+	}
 	if cfg.Store == nil {
 		return nil
 	}
@@ -83,6 +84,9 @@ func (r *Responder) openStore(dcfg rm.DestinationConfig) error {
 		return fail(fmt.Errorf("responder: recover: %w", err))
 	}
 	r.dest = d
+	if err := r.recoverReverse(snap, &b); err != nil {
+		return fail(err)
+	}
 	if err := p.reconcile(snap, cfg.DeliveredPrior, &b); err != nil {
 		return fail(err)
 	}
@@ -146,8 +150,9 @@ func (p *responderStore) writeDeliveries(g *group) error {
 
 // saveTokens persists what changed in the issuer's token table since the last call: new
 // and renewed tokens sealed, cancelled and purged ones removed (FLOW §6 "after M2", "on
-// renew"). It returns once that is durable, before the issuer's answer leaves.
-func (r *Responder) saveTokens() error {
+// renew"). It returns once that is durable, before the issuer's answer leaves, with the
+// Identifiers of the tokens that are gone.
+func (r *Responder) saveTokens() (gone []string, err error) {
 	p := r.per
 	p.tokMu.Lock()
 	defer p.tokMu.Unlock()
@@ -161,20 +166,21 @@ func (r *Responder) saveTokens() error {
 		}
 		rec, err := tokenRecord(p.sealer, t)
 		if err != nil {
-			return fmt.Errorf("responder: seal SCT %s: %w", t.Identifier, err)
+			return nil, fmt.Errorf("responder: seal SCT %s: %w", t.Identifier, err)
 		}
 		b.PutToken(rec)
 	}
 	for id := range p.saved {
 		if !seen[id] {
 			b.DeleteToken(id)
+			gone = append(gone, id)
 		}
 	}
 	if b.Len() == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := p.dur.commit(context.Background(), b); err != nil {
-		return err
+		return nil, err
 	}
 	for _, t := range live {
 		p.saved[t.Identifier] = savedOf(t)
@@ -184,7 +190,7 @@ func (r *Responder) saveTokens() error {
 			delete(p.saved, id)
 		}
 	}
-	return nil
+	return gone, nil
 }
 
 // Close stops the responder's store writer after committing what is staged, and closes the

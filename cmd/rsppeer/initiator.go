@@ -65,8 +65,6 @@ func initiator(args []string, stdout, stderr io.Writer) error {
 		return usagef("initiator: --retransmit must not be negative")
 	case len(*provisioned) > 1:
 		return usagef("initiator: one --sct at most (the session has one SCT)")
-	case *offer && *sf.data != "":
-		return usagef("initiator: --offer with --data is not supported (reverse sequences are not recovered)")
 	}
 	if u, err := url.Parse(*to); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return usagef("initiator: --to %q is not an http(s) URL", *to)

@@ -63,9 +63,6 @@ func responder(args []string, stdout, stderr io.Writer) error {
 	cfg := peer.ResponderConfig{Profile: p, SOAP: sv, Misbehave: knobs(*misbehave), Trace: ev.trace, KeyLog: ev.keylog,
 		Duplex: *duplex, AckEvery: *ackEvery, Lifetime: *lifetime, InactivityTimeout: *inactivity, Bootstrap: b,
 		Provisioned: *provisioned}
-	if *duplex && *sf.data != "" {
-		return usagef("responder: --duplex with --data is not supported (reverse sequences are not recovered)")
-	}
 	st, err := sf.open("responder", stderr)
 	if err != nil {
 		return err
