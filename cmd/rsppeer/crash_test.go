@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -41,6 +42,13 @@ import (
 //   - at the end, the delivered log (appended across restarts, never truncated): every message
 //     of the plan delivered exactly once, in order per sequence, with the planned payload;
 //   - the finished job, run again, has nothing to do.
+//
+// Some iterations run duplex (responder --duplex, initiator --offer --listen on an address
+// kept across restarts): every delivered message is echoed on the reverse sequence of its
+// forward sequence, and both peers recover those reverse sequences. The initiator exits 0 only
+// when every reverse sequence delivered the echo of its forward sequence exactly once, in
+// order (Run's check, over the replies recorded in its store before any kill and after), and
+// its store must then hold one recorded reply per message of the plan.
 //
 // RSPCHECK_SOAK_ITERATIONS sets the number of iterations (default 20; `make soak`: 100),
 // RSPCHECK_CRASH_SEED the seed.
@@ -113,6 +121,11 @@ func TestCrash(t *testing.T) {
 			it.initExtra = []string{"--window", "2"}
 			name += "-batched"
 		}
+		if i%5 == 2 {
+			// Duplex: modes and batching vary across these iterations (i = 2, 7, 12, 17, ...).
+			it.duplex(t)
+			name += "-duplex"
+		}
 		if !t.Run(name, it.run) {
 			break
 		}
@@ -140,6 +153,7 @@ type crashRun struct {
 	endpoint  string
 	respExtra []string // more responder options
 	initExtra []string // more initiator options
+	isDuplex  bool
 	resp      *exec.Cmd
 	respErr   *bytes.Buffer
 	init      *exec.Cmd
@@ -176,9 +190,47 @@ func (c *crashRun) run(t *testing.T) {
 			c.fatalf("message %d of %s was acknowledged but never delivered", k.n, k.seq)
 		}
 	}
+	c.verifyReplies()
 	out, err := exec.Command(c.bin, c.initArgs()...).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "nothing to do") {
 		c.fatalf("finished job run again: %v\n%s", err, out)
+	}
+}
+
+// duplex makes the iteration duplex: the initiator's endpoint gets a fixed free port.
+func (c *crashRun) duplex(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	c.isDuplex = true
+	c.respExtra = append(c.respExtra, "--duplex")
+	c.initExtra = append(c.initExtra, "--offer", "--listen", addr)
+}
+
+// verifyReplies: in a duplex iteration, the finished job's store records one reply per
+// message of the plan (the initiator's exit status already says they were the echoes,
+// exactly once and in order), and the last run's summary, unless it found the job finished,
+// counts them all.
+func (c *crashRun) verifyReplies() {
+	c.t.Helper()
+	if !c.isDuplex {
+		return
+	}
+	replies := 0
+	for _, m := range c.dump(c.path("idata")).Meta {
+		if strings.HasPrefix(m.Key, "job/reply/") {
+			replies++
+		}
+	}
+	if replies != crashPlan.Messages {
+		c.fatalf("the finished duplex job's store records %d replies, want %d", replies, crashPlan.Messages)
+	}
+	out := c.initOut.String()
+	if want := fmt.Sprintf("replies: %d ", crashPlan.Messages); !strings.Contains(out, want) && !strings.Contains(out, "nothing to do") {
+		c.fatalf("the last run's summary does not count %q:\n%s", want, out)
 	}
 }
 
@@ -406,6 +458,9 @@ func (c *crashRun) checkInitiatorStore() {
 		c.acked = map[seqNum]bool{}
 	}
 	for _, s := range c.dump(c.path("idata")).Sequences {
+		if s.Role != "source" {
+			continue // a reverse sequence (duplex): received, not acknowledged
+		}
 		for _, r := range s.Ranges {
 			for n := r[0]; n <= r[1]; n++ {
 				c.acked[seqNum{s.ID, n}] = true
@@ -424,6 +479,9 @@ func (c *crashRun) checkResponderStore(both bool) {
 	got := deliveredSet(c.delivered())
 	received := map[string][][2]uint64{}
 	for _, s := range c.dump(c.path("rdata")).Sequences {
+		if s.Role != "destination" {
+			continue // a reverse sequence (duplex)
+		}
 		received[s.ID] = s.Ranges
 		for n := uint64(1); n <= s.DeliveredUpTo; n++ {
 			if !got[seqNum{s.ID, n}] {

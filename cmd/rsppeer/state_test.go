@@ -120,9 +120,7 @@ func TestStateDirectory(t *testing.T) {
 func TestStateUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"responder", "--listen", ":0", "--store-key", "k"},
-		{"responder", "--listen", ":0", "--data", "d", "--duplex"},
 		{"initiator", "--to", "http://127.0.0.1:1/rm", "--messages", "1", "--store-key", "k"},
-		{"initiator", "--to", "http://127.0.0.1:1/rm", "--messages", "1", "--data", "d", "--listen", ":0", "--offer"},
 		{"initiator", "--to", "http://127.0.0.1:1/rm", "--messages", "1", "--retransmit", "-1s"},
 		{"store"},
 		{"store", "bogus"},
