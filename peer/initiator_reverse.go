@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/rspcheck/rspcheck/internal/codec"
@@ -60,7 +61,10 @@ func forDestination(m *codec.Message) bool {
 // sequence whose accepted Offer is not received on. It returns acts with the Reverse actions
 // replaced by the Destination's. Caller holds in.mu.
 func (in *Initiator) adopt(acts []rm.Action, now time.Time) []rm.Action {
-	out := acts[:0:0]
+	if !slices.ContainsFunc(acts, func(a rm.Action) bool { _, ok := a.(rm.Reverse); return ok }) {
+		return acts
+	}
+	out := make([]rm.Action, 0, len(acts))
 	for _, act := range acts {
 		r, ok := act.(rm.Reverse)
 		if !ok {
