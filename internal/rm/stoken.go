@@ -14,14 +14,7 @@ import (
 // Sequences still being created with the token end failed too.
 func (s *Source) TokenGone(token string, now time.Time) []Action {
 	var o out
-	var ids []string
-	for id, q := range s.seqs {
-		if q.token == token {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range boundTo(s.seqs, token) {
 		q := s.seqs[id]
 		why := EndFailed
 		if q.phase == phTerminating && len(q.msgs) == 0 {
@@ -30,15 +23,20 @@ func (s *Source) TokenGone(token string, now time.Time) []Action {
 		o.do(Note{Seq: id, Text: "the sequence's SCT was cancelled: the sequence ends " + why.String()})
 		s.end(&o, q, why, nil)
 	}
-	var refs []string
-	for ref, q := range s.pending {
-		if q.token == token {
-			refs = append(refs, ref)
-		}
-	}
-	slices.Sort(refs)
-	for _, ref := range refs {
+	for _, ref := range boundTo(s.pending, token) {
 		s.end(&o, s.pending[ref], EndFailed, nil)
 	}
 	return o.actions()
+}
+
+// boundTo lists, sorted, the keys of the sequences in m bound to token.
+func boundTo(m map[string]*sseq, token string) []string {
+	var keys []string
+	for k, q := range m {
+		if q.token == token {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
