@@ -61,22 +61,73 @@ static int http_get(struct soap *soap)
   return SOAP_OK;
 }
 
-/* protect_response runs after the wsse plugin verified the request (the plugin chains to the
- * hook it found installed when verification was enabled) and before the operation: it notes the
- * request's SCT and replaces the request's wsse:Security header with this peer's own protection.
- * Without it, the operations that the wsrm plugin serves itself (CreateSequence, CloseSequence,
- * TerminateSequence) answer with the request's Security header copied verbatim: a stale
- * Signature whose references point into the request, which no receiver can verify. */
-static int protect_response(struct soap *soap)
+/* note_request runs after the wsse plugin verified the request (the plugin chains to the hook
+ * it found installed when verification was enabled) and before the operation: it notes the
+ * request's SCT and removes the request's wsse:Security header. Without that, the operations
+ * that the wsrm plugin serves itself (CreateSequence, CloseSequence, TerminateSequence) answer
+ * with the request's Security header copied verbatim: a stale Signature whose references point
+ * into the request, which no receiver can verify. Every answer is signed after its operation
+ * has run (ns__echo, and the wrappers below). */
+static int note_request(struct soap *soap)
 {
   const char *id = received_sct(soap);
   const struct Namespace *env = soap->local_namespaces;
   snprintf(request_sct, sizeof request_sct, "%s", id ? id : "");
   /* soap_wsse_verify_body() would also set a fault; ask for the count (its own test) */
   request_body_signed = env && soap_wsse_verify_element(soap, env->out ? env->out : env->ns, "Body") == 1;
-  if (soap->header && soap->header->wsse__Security && protect(soap, token))
-    return soap->error;
+  if (soap->header && soap->header->wsse__Security)
+    soap_wsse_delete_Security(soap);
   return next_preparefinalrecv ? next_preparefinalrecv(soap) : SOAP_OK;
+}
+
+/* signed_answer signs the answer of an operation that returned err: a fault (err != SOAP_OK)
+ * always, a response when response is set. Signing comes after the operation, as wsseapi.c
+ * documents for signed faults ("remove old security headers", then sign, then return the
+ * fault), not before it: when the wsrm plugin raises a fault, gSOAP's WS-Addressing fault
+ * routine (wsaapi.c soap_wsa_fault_subcode) replaces the SOAP Header, dropping a Timestamp and
+ * SCT prepared earlier while the wsse plugin's signature stays armed, and the fault then goes
+ * out with a Content-Length 156 octets short of its body (this image signed ahead until
+ * 2026-12-07; the suite saw truncated RM faults). */
+static int signed_answer(struct soap *soap, int err, int response)
+{
+  if (err == SOAP_OK && !response)
+    return SOAP_OK; /* one-way: HTTP 202, nothing to sign */
+  if (protect(soap, token))
+    return soap->error;
+  return err;
+}
+
+/* The operations the wsrm plugin serves itself (wsrmapi.c __wsrm__*), wrapped at link time
+ * (Makefile: -Wl,--wrap) so that their answers are signed after they ran. */
+int __real___wsrm__CreateSequence(struct soap*, struct wsrm__CreateSequenceType*, struct wsrm__CreateSequenceResponseType*);
+int __real___wsrm__CloseSequence(struct soap*, struct wsrm__CloseSequenceType*, struct wsrm__CloseSequenceResponseType*);
+int __real___wsrm__TerminateSequence(struct soap*, struct wsrm__TerminateSequenceType*, struct wsrm__TerminateSequenceResponseType*);
+int __real___wsrm__AckRequested(struct soap*);
+int __real___wsrm__SequenceAcknowledgement(struct soap*);
+
+int __wrap___wsrm__CreateSequence(struct soap *soap, struct wsrm__CreateSequenceType *req, struct wsrm__CreateSequenceResponseType *resp)
+{
+  return signed_answer(soap, __real___wsrm__CreateSequence(soap, req, resp), 1);
+}
+
+int __wrap___wsrm__CloseSequence(struct soap *soap, struct wsrm__CloseSequenceType *req, struct wsrm__CloseSequenceResponseType *resp)
+{
+  return signed_answer(soap, __real___wsrm__CloseSequence(soap, req, resp), 1);
+}
+
+int __wrap___wsrm__TerminateSequence(struct soap *soap, struct wsrm__TerminateSequenceType *req, struct wsrm__TerminateSequenceResponseType *resp)
+{
+  return signed_answer(soap, __real___wsrm__TerminateSequence(soap, req, resp), 1);
+}
+
+int __wrap___wsrm__AckRequested(struct soap *soap)
+{
+  return signed_answer(soap, __real___wsrm__AckRequested(soap), 0);
+}
+
+int __wrap___wsrm__SequenceAcknowledgement(struct soap *soap)
+{
+  return signed_answer(soap, __real___wsrm__SequenceAcknowledgement(soap), 0);
 }
 
 /* is_get peeks at the request line: with verification on, the wsse plugin faults any message
@@ -102,7 +153,7 @@ int ns__echo(struct soap *soap, char *text, struct ns__echoResponse *response)
   }
   /* WS-RM: numbering, duplicates, acknowledgements (gSOAP's own) */
   if (soap_wsrm_check(soap))
-    return soap->error;
+    return signed_answer(soap, soap->error, 0); /* UnknownSequence, SequenceClosed, ... */
   response->text = text;
   if (protect(soap, token))
     return soap->error;
@@ -138,7 +189,7 @@ int run_server(const struct sct *t)
   }
   soap->fget = http_get;
   next_preparefinalrecv = soap->fpreparefinalrecv;
-  soap->fpreparefinalrecv = protect_response;
+  soap->fpreparefinalrecv = note_request;
   soap->bind_flags = SO_REUSEADDR;
   soap->accept_timeout = 1; /* seconds: lets the loop notice SIGTERM */
   soap->send_timeout = soap->recv_timeout = 10;
@@ -165,10 +216,12 @@ int run_server(const struct sct *t)
     else
       soap_wsse_verify_auto(soap, SOAP_SMD_NONE, NULL, 0);
     if (soap_serve(soap))
-    {
-      soap_wsse_delete_Security(soap);
       soap_print_fault(soap, stderr);
-    }
+    /* disarm the signing of this answer: a request that is refused before any operation runs
+     * (a header not understood) must not be answered under the signature armed for the last
+     * one (its fault then went out with a Security header holding only that Signature, and a
+     * short Content-Length) */
+    soap_wsse_delete_Security(soap);
     soap_destroy(soap);
     soap_end(soap);
   }
