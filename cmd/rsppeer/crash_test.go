@@ -478,7 +478,9 @@ func (c *crashRun) checkResponderStore(both bool) {
 	c.t.Helper()
 	got := deliveredSet(c.delivered())
 	received := map[string][][2]uint64{}
-	for _, s := range c.dump(c.path("rdata")).Sequences {
+	dump := c.dump(c.path("rdata"))
+	c.checkEchoes(dump)
+	for _, s := range dump.Sequences {
 		if s.Role != "destination" {
 			continue // a reverse sequence (duplex)
 		}
@@ -499,6 +501,32 @@ func (c *crashRun) checkResponderStore(both bool) {
 		}
 		if live && !inRanges(rs, k.n) {
 			c.fatalf("message %d of %s was acknowledged but the responder's store does not hold it as received", k.n, k.seq)
+		}
+	}
+}
+
+// checkEchoes: in the dead duplex responder's store, every forward sequence's reverse sequence
+// has numbered exactly as many echoes as the forward sequence delivered (a delivery and its echo
+// are committed in one batch, so no kill separates them). A 1.1 reverse sequence finishes with
+// Close/Terminate, which take no message number.
+func (c *crashRun) checkEchoes(dump *store.DumpView) {
+	c.t.Helper()
+	if !c.isDuplex {
+		return
+	}
+	next := map[string]uint64{}
+	for _, s := range dump.Sequences {
+		if s.Role == "source" {
+			next[s.ID] = s.Next
+		}
+	}
+	for _, s := range dump.Sequences {
+		n, ok := next[s.Offer]
+		if s.Role != "destination" || s.Offer == "" || !ok {
+			continue // no Offer, or its reverse sequence is not open (not adopted, or already ended)
+		}
+		if n-1 != s.DeliveredUpTo {
+			c.fatalf("responder store: sequence %s delivered %d messages but its reverse sequence %s numbered %d echoes", s.ID, s.DeliveredUpTo, s.Offer, n-1)
 		}
 	}
 }
