@@ -28,9 +28,17 @@ func TestDuplexResumeAfterRestart(t *testing.T) {
 	if len(isnap.Destinations) == 0 || len(rsnap.Sources) == 0 {
 		t.Fatalf("interrupted duplex job: the initiator stored %d reverse sequences, the responder %d", len(isnap.Destinations), len(rsnap.Sources))
 	}
+	echoes := map[string]uint64{}
 	for _, st := range rsnap.Sources {
 		if st.Forward == "" || st.Token == "" {
 			t.Errorf("responder's reverse sequence %s: forward %q, token %q", st.Seq, st.Forward, st.Token)
+		}
+		echoes[st.Seq] = st.Next - 1
+	}
+	for _, st := range rsnap.Destinations {
+		if n, ok := echoes[st.Offer]; !ok || n != st.DeliveredUpTo {
+			t.Errorf("forward sequence %s delivered %d messages; its reverse sequence %q numbered %d echoes (present: %t)",
+				st.Seq, st.DeliveredUpTo, st.Offer, n, ok)
 		}
 	}
 	stored := 0
