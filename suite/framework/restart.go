@@ -58,7 +58,7 @@ type RestartableResponder struct {
 
 // RestartableResponder returns the SUT responder of a recovery spec (skipped as unsupported
 // unless the SUT declares CapRestart): the embedded reference responder with a persistent
-// store (no duplex: reverse sequences are not recovered), or the external product.
+// store (reverse sequences of accepted Offers included), or the external product.
 func (s *Spec) RestartableResponder(cfgs ...func(*peer.ResponderConfig)) *RestartableResponder {
 	s.Require(CapRestart)
 	if s.cfg.SUT != nil {
@@ -96,11 +96,12 @@ func storageKey() []byte {
 // config is the configuration of the embedded responder (the store excepted).
 func (r *RestartableResponder) config() peer.ResponderConfig {
 	c := r.spec.cfg
-	rc := peer.ResponderConfig{Profile: c.Profile, SOAP: c.SOAP, Misbehave: knobsFor(Responder, c.Misbehave)}
+	// Offers accepted, as by Spec.Responder: a durable responder recovers its reverse
+	// sequences too.
+	rc := peer.ResponderConfig{Profile: c.Profile, SOAP: c.SOAP, Misbehave: knobsFor(Responder, c.Misbehave), Duplex: true}
 	for _, f := range r.cfgs {
 		f(&rc)
 	}
-	rc.Duplex = false // reverse sequences are not recovered (peer.ResponderConfig.Store)
 	return rc
 }
 
