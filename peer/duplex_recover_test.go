@@ -1,6 +1,8 @@
 package peer
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +79,25 @@ func TestDuplexResumeAfterRestart(t *testing.T) {
 	}
 
 	g.startResponder()
+	// The reverse sequences are sent to the initiator's endpoint: a resumed job must listen
+	// there again.
+	st, err := bolt.Open(g.idir, bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := NewInitiator(InitiatorConfig{To: g.to(), Store: st, StoreKey: g.key, Offer: true, AcksTo: "http://127.0.0.1:1/elsewhere"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mismatch *JobMismatchError
+	if _, err := moved.Run(context.Background(), plan); !errors.As(err, &mismatch) || !strings.Contains(err.Error(), "duplex at "+g.ifront.URL) {
+		t.Errorf("resumed at another endpoint: %v, want a *JobMismatchError naming the stored endpoint", err)
+	}
+	_ = moved.Close()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+
 	sum, err := g.resume(plan)
 	if err != nil {
 		t.Fatalf("resume: %v (%s)", err, sum)

@@ -58,12 +58,15 @@ type jobPlan struct {
 	To        string `json:"to"`
 	Profile   string `json:"profile"`
 	Offer     bool   `json:"offer,omitempty"` // duplex
+	// Endpoint is where the reverse sequences are sent (the Offer's Endpoint, the initiator's
+	// own): a resumed duplex job must listen there again.
+	Endpoint string `json:"endpoint,omitempty"`
 }
 
 func (p jobPlan) String() string {
 	duplex := ""
 	if p.Offer {
-		duplex = ", duplex"
+		duplex = ", duplex at " + p.Endpoint
 	}
 	return fmt.Sprintf("%d messages of %d octets over %d sequences to %s (%s%s)", p.Messages, p.Size, p.Sequences, p.To, p.Profile, duplex)
 }
@@ -117,6 +120,9 @@ func (in *Initiator) startJob(ctx context.Context, plan Plan, sum *Summary) erro
 	p := in.per
 	jp := jobPlan{Messages: plan.Messages, Sequences: plan.Sequences, Size: plan.Size, To: in.cfg.To, Profile: in.cfg.Profile.String(),
 		Offer: in.cfg.Offer}
+	if in.cfg.Offer {
+		jp.Endpoint = in.cfg.AcksTo
+	}
 	j := &job{plan: plan, slots: map[int]slotRecord{}, slotOf: map[string]int{}, saved: map[int]bool{}, revOf: map[string]string{},
 		durable: p.durable}
 	var rev *reverseMeta
