@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/rspcheck/rspcheck/internal/assertions"
 	conformance "github.com/rspcheck/rspcheck/internal/report"
 	"github.com/rspcheck/rspcheck/peer"
 	"github.com/rspcheck/rspcheck/suite/framework"
@@ -42,6 +44,10 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if fl.NArg() > 0 {
 		fmt.Fprintf(stderr, "rspcheck run: unexpected argument %q (assertion ID prefixes are upper case, e.g. RM-STR)\n", fl.Arg(0))
+		return 2
+	}
+	if err := checkIDs(ids); err != nil {
+		fmt.Fprintln(stderr, "rspcheck run:", err)
 		return 2
 	}
 	cfg, info, base, err := runConfig(*target, *sutFile, *role, *profile, *soapV, *baselineFile)
@@ -110,6 +116,24 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	return conformance.ExitCode(run, base, *strict)
+}
+
+// checkIDs refuses an assertion-ID prefix that names no assertion of the catalogue: a typo
+// would otherwise select nothing and the run would pass with no assertion judged.
+func checkIDs(ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	cat, err := assertions.Load()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(cat.All(), func(a assertions.Assertion) bool { return strings.HasPrefix(a.ID, id) }) {
+			return fmt.Errorf("%q is the prefix of no assertion ID in the catalogue (`rspcheck assertions` lists them)", id)
+		}
+	}
+	return nil
 }
 
 // splitIDs separates positional assertion-ID prefixes from flags and their values.

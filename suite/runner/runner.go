@@ -120,6 +120,12 @@ func Run(opt Options) (*report.Run, report.Summary, error) {
 	if last == nil {
 		return nil, report.Summary{}, errors.New("the specs did not run (no report)")
 	}
+	if total == 0 && (len(opt.IDs) > 0 || opt.LabelFilter != "") {
+		// A selection that matches nothing would otherwise pass with no assertion judged.
+		return nil, report.Summary{}, fmt.Errorf("the selection (%s) matches no spec for this SUT; labels are "+
+			"id:RM-SEQ-004, spec:…, phase:establish, level:MUST, role:…, sut:responder or sut:initiator (`rspcheck assertions` lists the IDs)",
+			selection(opt))
+	}
 	run := convert(*last, cat, opt)
 	run.Started, run.Duration = start, time.Since(start)
 	if _, err := report.WriteAll(opt.ReportDir, run, opt.Baseline); err != nil {
@@ -153,4 +159,16 @@ func entry(r types.SpecReport, name string) string {
 		}
 	}
 	return ""
+}
+
+// selection describes the IDs and label filter of a run, for messages.
+func selection(opt Options) string {
+	var parts []string
+	if len(opt.IDs) > 0 {
+		parts = append(parts, "IDs "+strings.Join(opt.IDs, " "))
+	}
+	if opt.LabelFilter != "" {
+		parts = append(parts, fmt.Sprintf("--label-filter %q", opt.LabelFilter))
+	}
+	return strings.Join(parts, ", ")
 }
