@@ -59,6 +59,9 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 				Profile: strings.ToUpper(*profile), SOAP: *soapV}
 		}
 	}
+	if err == nil && base != nil {
+		err = checkBaseline(base, *baselineFile, cfg.SUT)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "rspcheck run:", err)
 		return 2
@@ -132,6 +135,23 @@ func checkIDs(ids []string) error {
 		if !slices.ContainsFunc(cat.All(), func(a assertions.Assertion) bool { return strings.HasPrefix(a.ID, id) }) {
 			return fmt.Errorf("%q is the prefix of no assertion ID in the catalogue (`rspcheck assertions` lists them)", id)
 		}
+	}
+	return nil
+}
+
+// checkBaseline refuses a baseline that names an assertion the catalogue does not have: the
+// entry (a typo, or an ID since renamed) would never match a result and its failure would not
+// be expected after all. The error names the file the baseline came from.
+func checkBaseline(base *conformance.Baseline, file string, sut *framework.SUT) error {
+	cat, err := assertions.Load()
+	if err != nil {
+		return err
+	}
+	if err := base.Check(cat); err != nil {
+		if file == "" && sut != nil {
+			file = sut.File
+		}
+		return fmt.Errorf("%s: %w", file, err)
 	}
 	return nil
 }

@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	conformance "github.com/rspcheck/rspcheck/internal/report"
+	"github.com/rspcheck/rspcheck/suite/framework"
 )
 
 // TestRunUnknownID: an assertion-ID prefix that names nothing in the catalogue is a usage
@@ -49,6 +53,31 @@ func TestRunEmptySelection(t *testing.T) {
 		}
 		if code != c.code || !strings.Contains(string(out), c.want) {
 			t.Errorf("%q: exit %d, want %d with %q:\n%s", c.args, code, c.code, c.want, tail(out))
+		}
+	}
+}
+
+// TestRunUnknownBaselineID: a baseline entry naming no assertion of the catalogue is an error
+// (exit 2) naming the file and the ID — its failure would never be matched — and the
+// descriptors checked in here name only known IDs.
+func TestRunUnknownBaselineID(t *testing.T) {
+	bl := filepath.Join(t.TempDir(), "baseline.yaml")
+	if err := os.WriteFile(bl, []byte("RM-SEQ-004: known\nRM-SEQ-04: a typo\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run([]string{"run", "--baseline", bl, "--report-dir", t.TempDir()}, nil, &out, &errb)
+	if code != 2 || !strings.Contains(errb.String(), bl) || !strings.Contains(errb.String(), "RM-SEQ-04]") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	for _, f := range []string{"../../container/rsppeer/sut.yaml", "../../container/thirdparty/gsoap/sut.yaml",
+		"../../container/thirdparty/gsoap/sut-client.yaml"} {
+		sut, err := framework.LoadSUT(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := checkBaseline(&conformance.Baseline{Entries: sut.Baseline}, "", sut); err != nil {
+			t.Error(err)
 		}
 	}
 }
