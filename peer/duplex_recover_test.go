@@ -18,7 +18,14 @@ import (
 // forward sequence exactly once, in order — the replies delivered before the restart come
 // from the job's metadata. Peers started without Duplex / Offer on such stores refuse them.
 func TestDuplexResumeAfterRestart(t *testing.T) {
+	for _, p := range []Profile{P11, P05} {
+		t.Run(p.String(), func(t *testing.T) { duplexResume(t, p) })
+	}
+}
+
+func duplexResume(t *testing.T, p Profile) {
 	g := duplexRig(t)
+	g.profile = p
 	g.startResponder()
 	plan := Plan{Messages: 40, Sequences: 3, Size: 64, Interval: 10 * time.Millisecond}
 	g.interruptedWhen(plan, func(in *Initiator) bool {

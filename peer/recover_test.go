@@ -46,6 +46,7 @@ type restartRig struct {
 	// duplex: the responder accepts Offers and echoes (Duplex), the initiator offers (Offer)
 	// and receives the echoes at ifront (see duplexRig).
 	duplex  bool
+	profile Profile // of both peers (zero: P11)
 	ifront  *httptest.Server
 	ihandle atomic.Pointer[http.Handler]
 
@@ -95,7 +96,7 @@ func (g *restartRig) startResponder() *Responder {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	r, err := NewResponder(ResponderConfig{Store: st, StoreKey: g.key, Delivered: log, DeliveredPrior: prior, Duplex: g.duplex,
+	r, err := NewResponder(ResponderConfig{Store: st, StoreKey: g.key, Delivered: log, DeliveredPrior: prior, Duplex: g.duplex, Profile: g.profile,
 		Now: g.now, Lifetime: g.lifetime, Retransmit: rm.Backoff{Base: 50 * time.Millisecond, Factor: 2, Max: 400 * time.Millisecond}})
 	if err != nil {
 		_ = st.Close()
@@ -144,7 +145,7 @@ func (g *restartRig) initiator() (*Initiator, *bolt.DB) {
 	if err != nil {
 		g.t.Fatal(err)
 	}
-	cfg := InitiatorConfig{To: g.to(), SOAP: soap.V12, Store: st, StoreKey: g.key, Now: g.now,
+	cfg := InitiatorConfig{To: g.to(), SOAP: soap.V12, Profile: g.profile, Store: st, StoreKey: g.key, Now: g.now,
 		Retransmit: rm.Backoff{Base: 50 * time.Millisecond, Factor: 2, Max: 400 * time.Millisecond}}
 	if g.duplex {
 		cfg.Offer, cfg.AcksTo = true, g.ifront.URL+"/in"
