@@ -194,8 +194,9 @@ func (in *Initiator) startJob(ctx context.Context, plan Plan, sum *Summary) erro
 }
 
 // jobMeta is the job metadata implied by one engine call's actions: a slot's sequence
-// identifier with the sequence's first state, a slot's end with the sequence's deletion.
-// Caller holds in.mu.
+// identifier with the sequence's first state, a slot's end with the sequence's deletion; in a
+// duplex job also a reverse sequence with its first state, its end with its deletion, and each
+// reply with its delivery. Caller holds in.mu.
 func (p *initiatorStore) jobMeta(acts []rm.Action) store.Batch {
 	var b store.Batch
 	j := p.job
