@@ -68,9 +68,8 @@ func TestTamperedCiphertext(t *testing.T) {
 			}
 			// A wrong key: GCM always refuses it. CBC has no integrity (the reason messages are
 			// signed): random plaintext passes the padding check and parses as a fragment now
-			// and then (measured: 153 of 20,000 wrong keys, mostly an empty or one-character
-			// fragment), so all it must never
-			// do is yield the plaintext.
+			// and then (measured: 153 of 20,000 wrong keys), so all it must never do is yield
+			// the plaintext.
 			toks, err := Decrypt(sealed(t, alg, TypeContent, key, []byte("<a/>")), newKey(t, keySizes[alg]))
 			switch {
 			case err != nil && err != ErrDecrypt:
