@@ -249,9 +249,10 @@ func TestKeepAliveReuse(t *testing.T) {
 	// One connection per worker, plus a few when a worker's next request starts before
 	// net/http has put its previous connection back in the idle pool (a dial then races the
 	// return and both survive). With net/http's default of 2 idle connections per host this
-	// test opens hundreds; the margin (half the workers) absorbs those races on a loaded
-	// machine under the race detector (seen: 21 for 16 workers).
-	if n := conns.Load(); n > workers+workers/2 {
+	// test opens hundreds; the margin (twice the workers) absorbs those races on a loaded
+	// machine (seen: 21 for 16 workers under the race detector, 26 with other packages'
+	// tests running alongside) and still catches a pool that does not keep them.
+	if n := conns.Load(); n > 3*workers {
 		t.Fatalf("%d requests opened %d connections; want about %d", workers*each, n, workers)
 	}
 	t.Logf("%d requests over %d connections", workers*each, conns.Load())
