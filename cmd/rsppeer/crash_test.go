@@ -154,6 +154,7 @@ type crashRun struct {
 	respExtra []string // more responder options
 	initExtra []string // more initiator options
 	isDuplex  bool
+	listen    string // duplex: the initiator's endpoint address (initListen)
 	resp      *exec.Cmd
 	respErr   *bytes.Buffer
 	init      *exec.Cmd
@@ -199,15 +200,26 @@ func (c *crashRun) run(t *testing.T) {
 
 // duplex makes the iteration duplex: the initiator's endpoint gets a fixed free port.
 func (c *crashRun) duplex(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	_ = l.Close()
 	c.isDuplex = true
 	c.respExtra = append(c.respExtra, "--duplex")
-	c.initExtra = append(c.initExtra, "--offer", "--listen", addr)
+}
+
+// initListen is the duplex initiator's endpoint address, the same for every start: a port
+// free once the responder holds its own (chosen at the initiator's first start, so that the
+// responder's first start on port 0 cannot be handed the same port).
+func (c *crashRun) initListen() []string {
+	if !c.isDuplex {
+		return nil
+	}
+	if c.listen == "" {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			c.fatalf("reserve the initiator's port: %v", err)
+		}
+		c.listen = l.Addr().String()
+		_ = l.Close()
+	}
+	return []string{"--offer", "--listen", c.listen}
 }
 
 // verifyReplies: in a duplex iteration, the finished job's store records one reply per
@@ -250,7 +262,7 @@ func (c *crashRun) respArgs(listen string) []string {
 func (c *crashRun) initArgs() []string {
 	return append([]string{"initiator", "--to", c.endpoint, "--data", c.path("idata"), "--messages", strconv.Itoa(crashPlan.Messages),
 		"--sequences", strconv.Itoa(crashPlan.Sequences), "--size", strconv.Itoa(crashPlan.Size),
-		"--interval", "8ms", "--retransmit", "40ms", "--timeout", "20s"}, c.initExtra...)
+		"--interval", "8ms", "--retransmit", "40ms", "--timeout", "20s"}, append(c.initListen(), c.initExtra...)...)
 }
 
 // startResponder starts the responder: on a free port the first time, then on the same
